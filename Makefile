@@ -1,0 +1,73 @@
+# Rapport — run `make help` for the list of targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export UV_SYSTEM_CERTS := 1
+export UV_LINK_MODE := copy
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MEMBERS := platform tenants plugins/sdk
+MEMBER_PYPROJECTS := $(addsuffix /pyproject.toml,$(MEMBERS))
+PY_PACKAGES := platform/src tenants/src plugins/sdk/src tests
+
+.PHONY: help
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/uv-checked:
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@test -x $(BIN)/python || uv venv --quiet --python python3 $(VENV)
+	@touch $@
+
+$(STAMP): requirements.lock pyproject.toml $(MEMBER_PYPROJECTS) | $(BIN)/uv-checked
+	uv pip sync --quiet --python $(BIN)/python requirements.lock
+	uv pip install --quiet --python $(BIN)/python --no-deps $(addprefix -e ,$(MEMBERS))
+	@touch $@
+
+.PHONY: install
+install: $(STAMP) ## Install Python dependencies (pinned by requirements.lock) and system packages
+	@infra/dev/system-packages.sh
+
+.PHONY: run
+run: install ## Run the whole product: embedded PostgreSQL + Redis, API, worker, scheduler, demo tenant
+	$(BIN)/rapport dev
+
+.PHONY: test
+test: install ## Run the whole test suite on throwaway PostgreSQL and Redis
+	$(BIN)/pytest
+
+.PHONY: lint
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check $(PY_PACKAGES)
+	$(BIN)/ruff format --check $(PY_PACKAGES)
+
+.PHONY: fmt
+fmt: install ## Format and autofix with ruff
+	$(BIN)/ruff format $(PY_PACKAGES)
+	$(BIN)/ruff check --fix $(PY_PACKAGES)
+
+.PHONY: types
+types: install ## mypy (strict) on our packages
+	$(BIN)/mypy
+
+.PHONY: contracts
+contracts: install ## import-linter: dependencies point one way
+	$(BIN)/lint-imports
+
+.PHONY: check
+check: lint types contracts test ## lint, types, import contracts, tests
+
+.PHONY: bench
+bench: install ## Benchmarks under tests/bench (table on stdout, JSON in .bench/); ARGS=--large for big runs
+	$(BIN)/python -m tests.bench $(ARGS)
+
+.PHONY: lock
+lock: | $(BIN)/uv-checked ## Refresh requirements.lock (hash-pinned, no registry URLs)
+	uv lock
+	uv export --frozen --all-packages --no-emit-workspace --no-header --output-file requirements.lock >/dev/null
+	@! grep -nE 'https?://' requirements.lock || (echo "requirements.lock names a URL" >&2; exit 1)
+
+.PHONY: clean
+clean: ## Remove the virtualenv and caches (keeps .data/)
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .bench

@@ -1,0 +1,86 @@
+"""The application factory: ``create_app(settings)`` builds the Litestar app from the loaded modules."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from litestar import Litestar, get
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.response import Redirect
+from litestar.types import ControllerRouterHandler
+
+from rapport import __version__
+from rapport.kernel.db import create_engine, install_engine
+from rapport.kernel.errors import problem_details_plugin, unhandled_exception_handler
+from rapport.kernel.health import healthz, readyz
+from rapport.kernel.jobs import configure_broker
+from rapport.kernel.logging import RequestIdMiddleware, configure_logging
+from rapport.kernel.modules import load_modules
+from rapport.kernel.redis import create_redis
+from rapport.kernel.settings import Settings, load_settings
+
+__all__ = ["app_from_environment", "create_app"]
+
+log = structlog.get_logger(__name__)
+
+
+@get("/api/docs", include_in_schema=False)
+async def api_docs() -> Redirect:
+    return Redirect("/api/schema/swagger")
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the app: kernel routes, every loaded module's routes, one error mapping, one lifespan."""
+    configure_logging(settings)
+    loaded = load_modules(settings.disabled_modules)
+    engine = create_engine(settings.dsn)
+    install_engine(engine)
+    configure_broker(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await engine.start_connection_pool(min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        app.state.redis = create_redis(str(settings.redis_url))
+        for module in loaded.modules:
+            for hook in module.on_startup:
+                await hook(settings)
+        log.info("app_started", modules=loaded.names(), failed=[name for name, _ in loaded.failures])
+        try:
+            yield
+        finally:
+            for module in reversed(loaded.modules):
+                for hook in module.on_shutdown:
+                    await hook(settings)
+            await app.state.redis.aclose()
+            await engine.close_connection_pool()
+
+    handlers: list[ControllerRouterHandler] = [healthz, readyz, api_docs]
+    for module in loaded.modules:
+        handlers.extend(module.route_handlers)
+
+    app = Litestar(
+        route_handlers=handlers,
+        lifespan=[lifespan],
+        middleware=[RequestIdMiddleware()],
+        plugins=[problem_details_plugin()],
+        exception_handlers={Exception: unhandled_exception_handler},
+        openapi_config=OpenAPIConfig(
+            title="Rapport API",
+            version=__version__,
+            path="/api/schema",
+            render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/scalar")],
+        ),
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.modules = loaded
+    app.state.engine = engine
+    return app
+
+
+def app_from_environment() -> Litestar:
+    """Uvicorn's factory (``rapport.app:app_from_environment``): settings from the environment."""
+    return create_app(load_settings())

@@ -1,0 +1,1 @@
+"""The kernel: settings, database, jobs, logging, errors and the module host."""

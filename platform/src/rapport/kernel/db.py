@@ -1,0 +1,75 @@
+"""The database engine: one Piccolo ``PostgresEngine`` (asyncpg pool) per process, set up at startup."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+import asyncpg
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.table import Table
+
+__all__ = [
+    "DatabaseUnreachable",
+    "bind_tables",
+    "check_database",
+    "configured_engine",
+    "create_engine",
+    "describe_dsn",
+    "install_engine",
+]
+
+_installed: PostgresEngine | None = None
+
+
+class DatabaseUnreachable(Exception):
+    """PostgreSQL could not be reached; the message is one readable line."""
+
+
+def describe_dsn(dsn: str) -> str:
+    """The DSN without its password, for messages and logs."""
+    parts = urlsplit(dsn)
+    host = parts.hostname or "localhost"
+    return f"{parts.username or ''}@{host}:{parts.port or 5432}{parts.path}"
+
+
+def create_engine(dsn: str) -> PostgresEngine:
+    """An engine for ``dsn``; its pool is started by :func:`start_pool` in the app's lifespan."""
+    return PostgresEngine(config={"dsn": dsn}, log_queries=False)
+
+
+def install_engine(engine: PostgresEngine) -> None:
+    """Make ``engine`` the process's engine: ``rapport.piccolo_conf`` and every bound table use it."""
+    global _installed
+    _installed = engine
+    os.environ.setdefault("PICCOLO_CONF", "rapport.piccolo_conf")
+
+
+def configured_engine() -> PostgresEngine:
+    """The installed engine, or (for Piccolo's own CLI) one built from ``RAPPORT_DATABASE_URL``."""
+    if _installed is not None:
+        return _installed
+    dsn = os.environ.get("RAPPORT_DATABASE_URL")
+    if not dsn:
+        raise DatabaseUnreachable("RAPPORT_DATABASE_URL is required")
+    return create_engine(dsn)
+
+
+def bind_tables(engine: PostgresEngine, tables: Iterable[type[Table]]) -> None:
+    """Point tables at ``engine`` so none of them falls back to looking up ``piccolo_conf``."""
+    for table in tables:
+        table._meta.db = engine
+
+
+async def check_database(dsn: str, connect_timeout: float = 3.0) -> None:
+    """Open one connection and run ``SELECT 1``, or raise :class:`DatabaseUnreachable`."""
+    try:
+        connection = await asyncpg.connect(dsn=dsn, timeout=connect_timeout)
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DatabaseUnreachable(f"cannot reach PostgreSQL at {describe_dsn(dsn)}: {reason}") from None
+    try:
+        await connection.fetchval("SELECT 1")
+    finally:
+        await connection.close()

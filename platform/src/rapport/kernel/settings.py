@@ -1,0 +1,67 @@
+"""One typed settings object, read from the environment (prefix ``RAPPORT_``) at startup."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Environment", "Settings", "SettingsError", "load_settings"]
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting of a Rapport process. See the configuration table in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="RAPPORT_", frozen=True, extra="ignore")
+
+    env: Environment = Environment.PRODUCTION
+    database_url: PostgresDsn
+    redis_url: RedisDsn
+    secret_key: SecretStr = Field(min_length=32)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    base_domain: str = "localhost"
+    log_level: str = "INFO"
+    log_json: bool | None = None
+    db_pool_min: int = Field(default=2, ge=1)
+    db_pool_max: int = Field(default=20, ge=1)
+    worker_processes: int = Field(default=1, ge=1)
+    worker_threads: int = Field(default=4, ge=1)
+    data_dir: Path = Path(".data")
+    disabled_modules: frozenset[str] = frozenset()
+
+    @property
+    def json_logs(self) -> bool:
+        """JSON logs outside development unless told otherwise."""
+        if self.log_json is not None:
+            return self.log_json
+        return self.env is not Environment.DEVELOPMENT
+
+    @property
+    def dsn(self) -> str:
+        return str(self.database_url)
+
+
+class SettingsError(Exception):
+    """The environment does not hold valid settings; the message is one readable line."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings from the environment (and explicit overrides), or raise SettingsError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = "RAPPORT_" + "_".join(str(part) for part in error["loc"][:1]).upper()
+            reason = "is required" if error["type"] == "missing" else error["msg"].lower()
+            problems.append(f"{name} {reason}")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -1,0 +1,1 @@
+"""The ``system`` module: platform status and the worker heartbeat."""

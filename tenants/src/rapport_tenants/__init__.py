@@ -1,0 +1,1 @@
+"""The tenancy control plane: tenant registry, domains, provisioning, schema routing, migrations."""

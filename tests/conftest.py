@@ -1,0 +1,96 @@
+"""Test setup: a throwaway PostgreSQL and Redis for the whole session (never the `make run` data)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+from rapport.app import create_app
+from rapport.kernel.devservices import EmbeddedPostgres, EmbeddedRedis
+from rapport.kernel.settings import Environment, Settings
+
+TEST_DATABASE = "rapport_test"
+SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
+
+
+@pytest.fixture(scope="session")
+def services_dir() -> Iterator[Path]:
+    # Not under pytest's tmp root: that is private to root (0700), and PostgreSQL runs as `postgres`.
+    path = Path(tempfile.mkdtemp(prefix="rapport-test-services-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres(services_dir: Path) -> Iterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres(services_dir / "postgres", durable=False, log_file=services_dir / "pg.log")
+    server.start()
+
+    async def create_database() -> None:
+        connection = await asyncpg.connect(server.dsn)
+        try:
+            await connection.execute(f'CREATE DATABASE "{TEST_DATABASE}"')
+        finally:
+            await connection.close()
+
+    asyncio.run(create_database())
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(services_dir: Path) -> Iterator[EmbeddedRedis]:
+    server = EmbeddedRedis(services_dir / "redis", durable=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres: EmbeddedPostgres) -> str:
+    return postgres.dsn_for(TEST_DATABASE)
+
+
+@pytest.fixture(scope="session")
+def service_env(database_url: str, redis_server: EmbeddedRedis) -> dict[str, str]:
+    """The environment a Rapport process started by a test gets."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
+    env.update(
+        RAPPORT_ENV="test",
+        RAPPORT_DATABASE_URL=database_url,
+        RAPPORT_REDIS_URL=redis_server.url,
+        RAPPORT_SECRET_KEY=SECRET,
+    )
+    return env
+
+
+def make_settings(database_url: str, redis_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": Environment.TEST,
+        "database_url": database_url,
+        "redis_url": redis_url,
+        "secret_key": SECRET,
+        "db_pool_min": 1,
+        "db_pool_max": 5,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, redis_server: EmbeddedRedis) -> Settings:
+    return make_settings(database_url, redis_server.url)
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    async with AsyncTestClient(app=create_app(settings)) as test_client:
+        yield test_client
