@@ -1,0 +1,1 @@
+"""The platform side of tenancy: registers the ``rapport_tenants`` control plane as a module."""
