@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 export UV_SYSTEM_CERTS := 1
 export UV_LINK_MODE := copy
+# Compile .pyc at install: some machines set PYTHONDONTWRITEBYTECODE, which makes every start recompile.
+export UV_COMPILE_BYTECODE := 1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

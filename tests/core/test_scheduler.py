@@ -1,0 +1,60 @@
+"""The scheduler: one leader at a time, each due job sent once per minute."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import dramatiq
+import pytest
+from dramatiq.brokers.redis import RedisBroker
+from redis import Redis
+
+from rapport.kernel.modules import Schedule
+from rapport.kernel.scheduler import LEADER_KEY, Scheduler
+from rapport.kernel.settings import Settings
+
+
+@pytest.fixture
+def redis_client(settings: Settings) -> Iterator[Redis]:
+    client = Redis.from_url(str(settings.redis_url))
+    client.delete(LEADER_KEY)
+    yield client
+    client.delete(LEADER_KEY)
+    client.close()
+
+
+@pytest.fixture
+def broker(settings: Settings) -> Iterator[RedisBroker]:
+    broker = RedisBroker(url=str(settings.redis_url), namespace="rapport-test-scheduler")
+    broker.flush_all()
+    dramatiq.set_broker(broker)
+
+    @dramatiq.actor(actor_name="test.every_minute", queue_name="test-scheduler", broker=broker)
+    def every_minute() -> None: ...
+
+    @dramatiq.actor(actor_name="test.every_five", queue_name="test-scheduler", broker=broker)
+    def every_five() -> None: ...
+
+    yield broker
+    broker.flush_all()
+    broker.close()
+
+
+def test_only_one_leader(redis_client: Redis) -> None:
+    first, second = Scheduler(redis_client, []), Scheduler(redis_client, [])
+    assert first.is_leader()
+    assert not second.is_leader()
+    assert first.is_leader()  # renewing its own lease
+    redis_client.delete(LEADER_KEY)  # the leader died and its lease ran out
+    assert second.is_leader()
+    assert not first.is_leader()
+
+
+def test_tick_sends_due_jobs(redis_client: Redis, broker: RedisBroker) -> None:
+    scheduler = Scheduler(
+        redis_client, [Schedule("test.every_minute"), Schedule("test.every_five", every_minutes=5)]
+    )
+    assert scheduler.tick(minute=10) == ["test.every_minute", "test.every_five"]
+    assert scheduler.tick(minute=11) == ["test.every_minute"]
+    queued = redis_client.llen("rapport-test-scheduler:test-scheduler")
+    assert queued == 3
