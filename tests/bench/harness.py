@@ -18,7 +18,6 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-
 from rapport.kernel.devservices import EmbeddedPostgres, EmbeddedRedis, free_port
 
 RESULTS_DIR = Path(".bench")

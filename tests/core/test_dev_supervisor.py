@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from rapport.kernel.devservices import free_port
 
 

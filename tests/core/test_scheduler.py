@@ -7,11 +7,10 @@ from collections.abc import Iterator
 import dramatiq
 import pytest
 from dramatiq.brokers.redis import RedisBroker
-from redis import Redis
-
 from rapport.kernel.modules import Schedule
 from rapport.kernel.scheduler import LEADER_KEY, Scheduler
 from rapport.kernel.settings import Settings
+from redis import Redis
 
 
 @pytest.fixture
