@@ -38,14 +38,20 @@ def _alive(pid: int) -> bool:
 def test_dev_runs_everything_and_stops_cleanly(service_env: dict[str, str], tmp_path: Path) -> None:
     port = free_port()
     env = dict(service_env, RAPPORT_PORT=str(port), RAPPORT_DATA_DIR=str(tmp_path))
+    log = (tmp_path / "dev.log").open("wb")  # a file, not a pipe: an undrained pipe blocks the children
     supervisor = subprocess.Popen(
-        [sys.executable, "-m", "rapport", "dev"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "rapport", "dev"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     status: dict[str, object] = {}
+    children: set[int] = set()
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            assert supervisor.poll() is None, supervisor.stdout.read() if supervisor.stdout else ""
+            assert supervisor.poll() is None, (tmp_path / "dev.log").read_text()
             try:
                 status = httpx.get(f"http://127.0.0.1:{port}/api/v1/system/status", timeout=2).json()
                 if (
@@ -62,8 +68,10 @@ def test_dev_runs_everything_and_stops_cleanly(service_env: dict[str, str], tmp_
         children = _descendants(supervisor.pid)
         assert len(children) >= 3
     finally:
-        supervisor.send_signal(signal.SIGINT)
-        output = supervisor.communicate(timeout=60)[0].decode()
+        os.killpg(supervisor.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole foreground group
+        supervisor.wait(timeout=60)
+        log.close()
+    output = (tmp_path / "dev.log").read_text()
     assert supervisor.returncode == 0, output
     assert "demo tenant 'demo'" in output
     assert "rapport dev: stopped" in output

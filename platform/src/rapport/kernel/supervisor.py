@@ -6,6 +6,7 @@ PostgreSQL, and waits for each, so nothing is left running. If any child dies, e
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -71,7 +72,11 @@ class DevSupervisor:
             raise ServiceError(f"`rapport {' '.join(args)}` failed with exit code {result.returncode}")
 
     def _spawn(self, env: dict[str, str], name: str, *args: str) -> None:
-        self.children[name] = subprocess.Popen([sys.executable, "-m", "rapport", *args], env=env)
+        # Own session: a terminal's Ctrl-C reaches only the supervisor, which stops each child's whole
+        # process group (dramatiq forks worker processes) in order.
+        self.children[name] = subprocess.Popen(
+            [sys.executable, "-m", "rapport", *args], env=env, start_new_session=True
+        )
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         self.stopping = True
@@ -106,21 +111,29 @@ class DevSupervisor:
     def shutdown(self) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         for child in self.children.values():
-            if child.poll() is None:
-                child.terminate()
+            _signal_group(child, signal.SIGTERM)
         deadline = time.monotonic() + 15
         for child in self.children.values():
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.kill()
+                _signal_group(child, signal.SIGKILL)
                 child.wait()
+        # Anything a child forked and left behind in its group goes too.
+        for child in self.children.values():
+            _signal_group(child, signal.SIGKILL)
         self.children.clear()
         if self.redis:
             self.redis.stop()
         if self.postgres:
             self.postgres.stop()
         self.say("stopped")
+
+
+def _signal_group(child: subprocess.Popen[bytes], sig: int) -> None:
+    """Signal the child's process group (the child leads it: it was started in its own session)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, sig)
 
 
 def _ensure_database(postgres: EmbeddedPostgres, name: str) -> None:
