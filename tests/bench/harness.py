@@ -20,6 +20,8 @@ import asyncpg
 import httpx
 from rapport.kernel.devservices import EmbeddedPostgres, EmbeddedRedis, free_port
 
+from tests.support import wait_for_http
+
 RESULTS_DIR = Path(".bench")
 
 
@@ -74,14 +76,7 @@ def api_server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[byte
     process = subprocess.Popen([sys.executable, "-m", "rapport", "serve", "--port", str(port)], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        while True:
-            try:
-                httpx.get(base + "/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None:
-                    raise RuntimeError("rapport serve exited") from None
-                time.sleep(0.05)
+        wait_for_http(base + "/healthz", process)
         yield base, process, time.perf_counter() - started
     finally:
         process.terminate()
