@@ -29,11 +29,13 @@ async def test_migrate_creates_the_tenant_registry(migrated: dict[str, str], dat
         await connection.close()
     assert [row["column_name"] for row in columns] == [
         "created_at",
+        "delete_after",
         "display_name",
         "id",
         "schema_name",
         "slug",
         "status",
+        "status_reason",
     ]
 
 

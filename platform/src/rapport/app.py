@@ -20,14 +20,16 @@ from rapport.kernel.jobs import configure_broker
 from rapport.kernel.logging import RequestIdMiddleware, configure_logging
 from rapport.kernel.modules import load_modules
 from rapport.kernel.redis import create_redis
+from rapport.kernel.routes import NO_TENANT
 from rapport.kernel.settings import Settings, load_settings
+from rapport.tenancy.middleware import TenantMiddleware, TenantResolver
 
 __all__ = ["app_from_environment", "create_app"]
 
 log = structlog.get_logger(__name__)
 
 
-@get("/api/docs", include_in_schema=False)
+@get("/api/docs", include_in_schema=False, opt=NO_TENANT)
 async def api_docs() -> Redirect:
     return Redirect("/api/schema/swagger")
 
@@ -57,6 +59,7 @@ def create_app(settings: Settings) -> Litestar:
             await app.state.redis.aclose()
             await engine.close_connection_pool()
 
+    resolver = TenantResolver(settings.base_domain, settings.tenant_cache_seconds)
     handlers: list[ControllerRouterHandler] = [healthz, readyz, api_docs]
     for module in loaded.modules:
         handlers.extend(module.route_handlers)
@@ -64,7 +67,7 @@ def create_app(settings: Settings) -> Litestar:
     app = Litestar(
         route_handlers=handlers,
         lifespan=[lifespan],
-        middleware=[RequestIdMiddleware()],
+        middleware=[RequestIdMiddleware(), TenantMiddleware(resolver)],
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: unhandled_exception_handler},
         openapi_config=OpenAPIConfig(
@@ -78,6 +81,7 @@ def create_app(settings: Settings) -> Litestar:
     app.state.settings = settings
     app.state.modules = loaded
     app.state.engine = engine
+    app.state.tenant_resolver = resolver
     return app
 
 

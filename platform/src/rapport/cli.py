@@ -102,13 +102,21 @@ def scheduler() -> None:
 
 
 @main.command()
-def migrate() -> None:
-    """Apply database migrations."""
-    from rapport.kernel.migrations import run_migrations
+@click.option("--concurrency", type=click.IntRange(1, 64), default=None, help="Tenant schemas at once.")
+def migrate(concurrency: int | None) -> None:
+    """Apply migrations: control plane, tenant template, then every tenant schema in parallel."""
+    from rapport.tenancy.commands import migrate_with_progress
 
     settings = settings_or_exit()
     database_or_exit(settings)
-    asyncio.run(run_migrations(settings))
+    if not asyncio.run(migrate_with_progress(settings, concurrency)):
+        sys.exit(1)
+
+
+def _register_tenant_commands() -> None:
+    from rapport.tenancy.commands import tenants
+
+    main.add_command(tenants)
 
 
 @main.command()
@@ -152,3 +160,6 @@ def dev(port: int) -> None:
         sys.exit(DevSupervisor(port=port).run())
     except ServiceError as exc:
         fail(str(exc))
+
+
+_register_tenant_commands()

@@ -1,13 +1,21 @@
 """Piccolo's configuration module (``PICCOLO_CONF=rapport.piccolo_conf``).
 
-The engine is the one the process installed at startup; Piccolo's own CLI gets one built from
-``RAPPORT_DATABASE_URL``. The app registry lists the Piccolo apps of every loaded module.
+``DB`` is looked up on every access (PEP 562): it is always the engine the process installed, so
+Piccolo's migration manager joins the tenant transaction opened on that same engine. Piccolo's own CLI
+gets an engine built from ``RAPPORT_DATABASE_URL``. The registry lists every module's Piccolo apps.
 """
+
+from typing import Any
 
 from piccolo.conf.apps import AppRegistry
 
 from rapport.kernel.db import configured_engine
 from rapport.kernel.modules import piccolo_app_paths
 
-DB = configured_engine()
 APP_REGISTRY = AppRegistry(apps=piccolo_app_paths())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DB":
+        return configured_engine()
+    raise AttributeError(name)

@@ -4,12 +4,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from rapport_tenants.tables import Tenant
+from rapport_tenants.tables import Domain, SchemaTemplate, Tenant, TenantMigration
 
 APP_CONFIG = AppConfig(
     app_name="tenants",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Tenant],
+    table_classes=[Tenant, Domain, TenantMigration, SchemaTemplate],
     migration_dependencies=[],
     commands=[],
 )

@@ -35,25 +35,41 @@ def describe_dsn(dsn: str) -> str:
 
 
 def create_engine(dsn: str) -> PostgresEngine:
-    """An engine for ``dsn``; its pool is started by :func:`start_pool` in the app's lifespan."""
-    return PostgresEngine(config={"dsn": dsn}, log_queries=False)
+    """An engine for ``dsn``; its pool is started in the app's lifespan.
+
+    Every connection starts with an empty ``search_path``: an unqualified table name resolves only
+    inside a tenant transaction (which sets it, transaction-local), so a query that forgot its tenant
+    fails instead of reading someone's rows. ``rapport migrate`` also sets it on the role.
+    """
+    return PostgresEngine(config={"dsn": dsn, "server_settings": {"search_path": ""}}, log_queries=False)
 
 
 def install_engine(engine: PostgresEngine) -> None:
-    """Make ``engine`` the process's engine: ``rapport.piccolo_conf`` and every bound table use it."""
+    """Make ``engine`` the process's engine: ``rapport.piccolo_conf`` and every module's tables use it.
+
+    One engine per process matters: a Piccolo transaction is tracked per engine, so a query on another
+    engine would run outside the tenant transaction.
+    """
     global _installed
     _installed = engine
     os.environ.setdefault("PICCOLO_CONF", "rapport.piccolo_conf")
+    from piccolo.apps.migrations.tables import Migration
+
+    from rapport.kernel.modules import piccolo_table_classes
+
+    bind_tables(engine, [Migration, *piccolo_table_classes()])
 
 
 def configured_engine() -> PostgresEngine:
-    """The installed engine, or (for Piccolo's own CLI) one built from ``RAPPORT_DATABASE_URL``."""
+    """The installed engine, or (for Piccolo's own CLI) one from ``RAPPORT_DATABASE_URL``, installed."""
     if _installed is not None:
         return _installed
     dsn = os.environ.get("RAPPORT_DATABASE_URL")
     if not dsn:
         raise DatabaseUnreachable("RAPPORT_DATABASE_URL is required")
-    return create_engine(dsn)
+    engine = create_engine(dsn)
+    install_engine(engine)
+    return engine
 
 
 def bind_tables(engine: PostgresEngine, tables: Iterable[type[Table]]) -> None:

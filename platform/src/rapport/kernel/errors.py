@@ -22,6 +22,8 @@ __all__ = [
     "ForbiddenError",
     "NotFoundError",
     "ProblemDetailsPlugin",
+    "TooManyRequests",
+    "UnauthorizedError",
     "ValidationFailed",
     "problem_details_plugin",
     "unhandled_exception_handler",
@@ -47,10 +49,18 @@ class DomainError(Exception):
     title: ClassVar[str] = "The request could not be completed"
     status: ClassVar[int] = 400
 
-    def __init__(self, detail: str, *, errors: list[FieldError] | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        self.headers = headers
         self.extra = extra
 
 
@@ -78,6 +88,18 @@ class ForbiddenError(DomainError):
     status = 403
 
 
+class UnauthorizedError(DomainError):
+    type_slug = "unauthorized"
+    title = "Authentication required"
+    status = 401
+
+
+class TooManyRequests(DomainError):
+    type_slug = "rate-limited"
+    title = "Too many requests"
+    status = 429
+
+
 def _domain_to_problem(exc: DomainError) -> ProblemDetailsException:
     extra: dict[str, Any] = dict(exc.extra)
     if exc.errors:
@@ -88,6 +110,7 @@ def _domain_to_problem(exc: DomainError) -> ProblemDetailsException:
         status_code=exc.status,
         detail=exc.detail,
         extra=extra or None,
+        headers=exc.headers,
     )
 
 

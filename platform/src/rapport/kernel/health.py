@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from rapport.kernel.db import DatabaseUnreachable, check_database
+from rapport.kernel.routes import NO_TENANT
 from rapport.kernel.settings import Settings
 
 __all__ = ["healthz", "readyz"]
@@ -41,12 +42,18 @@ async def _timed(name: str, probe: Any) -> tuple[str, Check]:
     return name, Check(ok=True, ms=round((time.perf_counter() - started) * 1000, 1))
 
 
-@get("/healthz", exclude_from_auth=True, tags=["health"], summary="The process is alive")
+@get("/healthz", exclude_from_auth=True, opt=NO_TENANT, tags=["health"], summary="The process is alive")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/readyz", exclude_from_auth=True, tags=["health"], summary="PostgreSQL and Redis are reachable")
+@get(
+    "/readyz",
+    exclude_from_auth=True,
+    opt=NO_TENANT,
+    tags=["health"],
+    summary="PostgreSQL and Redis are reachable",
+)
 async def readyz(request: Request[Any, Any, Any]) -> Response[Readiness]:
     settings: Settings = request.app.state.settings
     redis: Redis = request.app.state.redis

@@ -7,6 +7,7 @@ fails to load is recorded and left out; the platform starts without it and says 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,6 +28,7 @@ __all__ = [
     "Schedule",
     "load_modules",
     "piccolo_app_paths",
+    "piccolo_table_classes",
     "refresh_entry_points",
 ]
 
@@ -52,7 +54,9 @@ class Module:
     name: str
     route_handlers: Sequence[ControllerRouterHandler] = ()
     piccolo_apps: Sequence[str] = ()
-    """Dotted paths of ``piccolo_app`` modules (each defines ``APP_CONFIG``)."""
+    """Dotted paths of control-plane ``piccolo_app`` modules (each defines ``APP_CONFIG``)."""
+    tenant_piccolo_apps: Sequence[str] = ()
+    """Dotted paths of ``piccolo_app`` modules whose tables live in every tenant schema."""
     actor_modules: Sequence[str] = ()
     """Modules whose import declares this module's dramatiq actors."""
     schedules: Sequence[Schedule] = ()
@@ -112,6 +116,18 @@ def load_modules(disabled: frozenset[str] = frozenset()) -> LoadedModules:
 
 
 @cache
-def piccolo_app_paths() -> list[str]:
-    """Every Piccolo app of every module, as ``piccolo_conf`` wants them."""
-    return [path for module in load_modules().modules for path in module.piccolo_apps]
+def piccolo_app_paths(scope: str = "all") -> list[str]:
+    """The Piccolo apps of every module: ``control``, ``tenant`` or ``all`` (what ``piccolo_conf`` lists)."""
+    modules = load_modules().modules
+    control = [path for module in modules for path in module.piccolo_apps]
+    tenant = [path for module in modules for path in module.tenant_piccolo_apps]
+    return {"control": control, "tenant": tenant}.get(scope, control + tenant)
+
+
+def piccolo_table_classes() -> list[Any]:
+    """The table classes of every module's Piccolo apps (control and tenant)."""
+    return [
+        table
+        for path in piccolo_app_paths()
+        for table in importlib.import_module(path).APP_CONFIG.table_classes
+    ]

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=4, ge=1)
     data_dir: Path = Path(".data")
     disabled_modules: frozenset[str] = frozenset()
+    public_url: str | None = None
+    """Where users reach the product (``https://rapport.example``); a tenant is ``<slug>.`` + host."""
+    migrate_concurrency: int = Field(default=4, ge=1, le=64)
+    operator_token: SecretStr | None = Field(default=None, min_length=32)
+    """Bearer token of the platform operator API (``/api/v1/admin``); the API is off when unset."""
+    tenant_delete_grace_hours: float = Field(default=168, ge=0)
+    signup_rate_per_hour: int = Field(default=20, ge=1)
+    tenant_cache_seconds: float = Field(default=5.0, ge=0)
+    """How long a process may serve a tenant's looked-up status (suspension) before looking again."""
 
     @property
     def json_logs(self) -> bool:
@@ -48,6 +57,12 @@ class Settings(BaseSettings):
     @property
     def dsn(self) -> str:
         return str(self.database_url)
+
+    def tenant_url(self, slug: str) -> str:
+        """The address of a tenant's workspace, e.g. ``http://acme.localhost:8000/``."""
+        base = self.public_url or f"http://{self.base_domain}:{self.port}"
+        scheme, _, host = base.rstrip("/").partition("://")
+        return f"{scheme}://{slug}.{host}/"
 
 
 class SettingsError(Exception):

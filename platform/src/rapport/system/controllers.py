@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from rapport import __version__
 from rapport.kernel.modules import LoadedModules
 from rapport.kernel.redis import SCHEDULER_TICK_KEY, WORKER_HEARTBEAT_KEY
+from rapport.kernel.routes import NO_TENANT
 
 __all__ = ["SystemController"]
 
@@ -36,6 +37,7 @@ def _age(value: bytes | str | None) -> float | None:
 class SystemController(Controller):
     path = "/api/v1/system"
     tags = ["system"]
+    opt = NO_TENANT
 
     @get("/status", exclude_from_auth=True, summary="Version, loaded modules, worker and scheduler liveness")
     async def status(self, request: Request[Any, Any, Any]) -> SystemStatus:

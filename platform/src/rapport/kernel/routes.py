@@ -1,0 +1,11 @@
+"""Route metadata shared by the kernel and the modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["NO_TENANT", "NO_TENANT_KEY"]
+
+NO_TENANT_KEY = "no_tenant"
+NO_TENANT: dict[str, Any] = {NO_TENANT_KEY: True}
+"""Route ``opt`` of handlers that serve no tenant (health, signup, operator API): none is resolved."""

@@ -1,0 +1,37 @@
+"""Actors of the tenancy module."""
+
+from __future__ import annotations
+
+import asyncio
+
+import dramatiq
+import structlog
+from rapport_tenants.lifecycle import purge_due
+
+from rapport.kernel.db import create_engine, install_engine
+from rapport.kernel.settings import load_settings
+
+__all__ = ["purge_deleted", "purge_now"]
+
+log = structlog.get_logger(__name__)
+
+
+async def purge_now() -> list[str]:
+    """Drop every tenant whose deletion grace period is over, on a short-lived pool."""
+    settings = load_settings()
+    engine = create_engine(settings.dsn)
+    install_engine(engine)
+    await engine.start_connection_pool(min_size=1, max_size=2)
+    try:
+        purged = await purge_due()
+    finally:
+        await engine.close_connection_pool()
+    if purged:
+        log.info("tenants_purged", slugs=purged)
+    return purged
+
+
+@dramatiq.actor(actor_name="tenancy.purge_deleted", max_retries=3, queue_name="system")
+def purge_deleted() -> None:
+    """Periodic: drop tenants marked for deletion once their grace period has passed."""
+    asyncio.run(purge_now())

@@ -1,0 +1,69 @@
+"""The tenant of the work at hand, and the one way to query its schema: :func:`tenant_transaction`."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from piccolo.engine import engine_finder
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+
+from rapport_tenants.names import search_path_for
+
+__all__ = ["NestedTenantTransaction", "TenantContext", "current_tenant", "tenant_transaction"]
+
+current_tenant: ContextVar[TenantContext | None] = ContextVar("rapport_current_tenant", default=None)
+"""The tenant whose request or job is running; set by the tenant middleware and the job middleware."""
+
+
+@dataclass(frozen=True, slots=True)
+class TenantContext:
+    """Who the work is for. Small and immutable: it is passed around and put in every job message."""
+
+    id: uuid.UUID
+    slug: str
+    schema_name: str
+    status: str
+    display_name: str = ""
+
+    def as_message(self) -> dict[str, Any]:
+        return {"id": str(self.id), "slug": self.slug, "schema_name": self.schema_name, "status": self.status}
+
+
+class NestedTenantTransaction(RuntimeError):
+    """A tenant transaction was opened inside another transaction (it could be another tenant's)."""
+
+
+def _engine() -> PostgresEngine:
+    engine = engine_finder()
+    if not isinstance(engine, PostgresEngine):
+        raise RuntimeError("no PostgreSQL engine configured")
+    return engine
+
+
+@asynccontextmanager
+async def tenant_transaction(
+    ctx: TenantContext, engine: PostgresEngine | None = None
+) -> AsyncIterator[PostgresTransaction]:
+    """A transaction whose first statement scopes ``search_path`` to the tenant's schema (``SET LOCAL``).
+
+    Every query on tenant tables runs inside one. Outside, the role's empty ``search_path`` makes
+    unqualified tenant tables fail to resolve instead of reading another tenant's rows. Nesting is
+    refused: an enclosing transaction could belong to another tenant.
+    """
+    engine = engine or _engine()
+    if engine.current_transaction.get() is not None:
+        raise NestedTenantTransaction(f"a transaction is already open; cannot enter tenant {ctx.slug}")
+    async with engine.transaction(allow_nested=False) as transaction:
+        await transaction.connection.execute(
+            "SELECT set_config('search_path', $1, true)", search_path_for(ctx.schema_name)
+        )
+        token = current_tenant.set(ctx)
+        try:
+            yield transaction
+        finally:
+            current_tenant.reset(token)
