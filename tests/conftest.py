@@ -18,6 +18,7 @@ from rapport.kernel.settings import Environment, Settings
 
 TEST_DATABASE = "rapport_test"
 SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
+OPERATOR_TOKEN = "test-operator-token-0123456789-abcdefghij"
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +69,8 @@ def service_env(database_url: str, redis_server: EmbeddedRedis) -> dict[str, str
         RAPPORT_DATABASE_URL=database_url,
         RAPPORT_REDIS_URL=redis_server.url,
         RAPPORT_SECRET_KEY=SECRET,
+        RAPPORT_OPERATOR_TOKEN=OPERATOR_TOKEN,
+        RAPPORT_SIGNUP_RATE_PER_HOUR="100000",
     )
     return env
 
@@ -80,6 +83,9 @@ def make_settings(database_url: str, redis_url: str, **overrides: object) -> Set
         "secret_key": SECRET,
         "db_pool_min": 1,
         "db_pool_max": 5,
+        "operator_token": OPERATOR_TOKEN,
+        "signup_rate_per_hour": 100_000,
+        "tenant_cache_seconds": 0,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -88,6 +94,16 @@ def make_settings(database_url: str, redis_url: str, **overrides: object) -> Set
 @pytest.fixture(scope="session")
 def settings(database_url: str, redis_server: EmbeddedRedis) -> Settings:
     return make_settings(database_url, redis_server.url)
+
+
+@pytest.fixture(scope="session")
+async def migrated(settings: Settings) -> Settings:
+    """The test database with every migration applied (control plane, template, tenants)."""
+    from rapport.kernel.migrations import run_migrations
+
+    report = await run_migrations(settings)
+    assert report.ok
+    return settings
 
 
 @pytest.fixture

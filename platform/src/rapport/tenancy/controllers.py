@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 from rapport_tenants import lifecycle
 from rapport_tenants.context import TenantContext, tenant_transaction
@@ -57,7 +57,7 @@ class SignupController(Controller):
         summary="Create a workspace and its first administrator",
         exclude_from_auth=True,
     )
-    async def signup(self, request: Request[Any, Any, Any], data: SignupRequest) -> SignupResponse:
+    async def signup(self, request: Request[Any, Any, Any], data: JSONBody[SignupRequest]) -> SignupResponse:
         settings: Settings = request.app.state.settings
         await enforce_rate_limit(
             request.app.state.redis,
@@ -113,9 +113,9 @@ class TenantAdminController(Controller):
     @get("/", summary="List tenants (keyset pagination, newest last)")
     async def list(
         self,
-        status: TenantStatus | None = None,
-        cursor: str | None = None,
-        limit: int = Parameter(default=50, ge=1, le=500),
+        status: FromQuery[TenantStatus | None] = None,
+        cursor: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> AdminTenantPage:
         after = _decode_cursor(cursor) if cursor else None
         rows = await list_tenants(limit=limit + 1, after=after, status=status.value if status else None)
@@ -124,19 +124,19 @@ class TenantAdminController(Controller):
         return AdminTenantPage(items=items, next_cursor=next_cursor)
 
     @get("/{tenant_id:uuid}", summary="One tenant")
-    async def detail(self, tenant_id: uuid.UUID) -> AdminTenant:
+    async def detail(self, tenant_id: FromPath[uuid.UUID]) -> AdminTenant:
         return await _admin_tenant(tenant_id)
 
     @post("/{tenant_id:uuid}/suspend", summary="Suspend: its users get 403 with the reason")
     async def suspend(
-        self, request: Request[Any, Any, Any], tenant_id: uuid.UUID, data: SuspendRequest
+        self, request: Request[Any, Any, Any], tenant_id: FromPath[uuid.UUID], data: JSONBody[SuspendRequest]
     ) -> AdminTenant:
         await _lifecycle(lifecycle.suspend(tenant_id, data.reason))
         request.app.state.tenant_resolver.forget()
         return await _admin_tenant(tenant_id)
 
     @post("/{tenant_id:uuid}/resume", summary="Resume a suspended tenant, or cancel a deletion")
-    async def resume(self, request: Request[Any, Any, Any], tenant_id: uuid.UUID) -> AdminTenant:
+    async def resume(self, request: Request[Any, Any, Any], tenant_id: FromPath[uuid.UUID]) -> AdminTenant:
         await _lifecycle(lifecycle.resume(tenant_id))
         request.app.state.tenant_resolver.forget()
         return await _admin_tenant(tenant_id)
@@ -146,7 +146,9 @@ class TenantAdminController(Controller):
         status_code=HTTP_202_ACCEPTED,
         summary="Mark for deletion; its schema is dropped after the grace period",
     )
-    async def remove(self, request: Request[Any, Any, Any], tenant_id: uuid.UUID) -> DeletionScheduled:
+    async def remove(
+        self, request: Request[Any, Any, Any], tenant_id: FromPath[uuid.UUID]
+    ) -> DeletionScheduled:
         settings: Settings = request.app.state.settings
         grace = dt.timedelta(hours=settings.tenant_delete_grace_hours)
         delete_after = await _lifecycle(lifecycle.mark_for_deletion(tenant_id, grace))
