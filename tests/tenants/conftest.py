@@ -1,4 +1,4 @@
-"""Tenancy fixtures: a migrated database, an app client, and factories that sign tenants up through the API."""
+"""Tenancy fixtures: a migrated database, an app client, factories that sign tenants up through the API."""
 
 from __future__ import annotations
 
