@@ -16,6 +16,8 @@ from rapport.app import create_app
 from rapport.kernel.devservices import EmbeddedPostgres, EmbeddedRedis
 from rapport.kernel.settings import Environment, Settings
 
+from tests.factories import SHARED_EMAIL, SignedUp, sign_up
+
 TEST_DATABASE = "rapport_test"
 SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
 OPERATOR_TOKEN = "test-operator-token-0123456789-abcdefghij"
@@ -110,3 +112,17 @@ async def migrated(settings: Settings) -> Settings:
 async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     async with AsyncTestClient(app=create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def app_client(migrated: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    async with AsyncTestClient(app=create_app(migrated)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def two_tenants(app_client: AsyncTestClient) -> tuple[SignedUp, SignedUp]:  # type: ignore[type-arg]
+    """Two tenants with the same owner (same email) and rows with the same ids in each schema."""
+    first = await sign_up(app_client, email=SHARED_EMAIL, name="First Org")
+    second = await sign_up(app_client, email=SHARED_EMAIL, name="Second Org")
+    return first, second

@@ -8,7 +8,7 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 from rapport_tenants import lifecycle
@@ -79,7 +79,7 @@ class WorkspaceController(Controller):
     dependencies = {"tenant": Provide(provide_tenant)}
 
     @get("/", summary="The workspace's public profile (what its sign-in page shows)", exclude_from_auth=True)
-    async def workspace(self, tenant: TenantContext) -> Workspace:
+    async def workspace(self, tenant: NamedDependency[TenantContext]) -> Workspace:
         async with tenant_transaction(tenant):
             row = await WorkspaceSettings.select(
                 WorkspaceSettings.name, WorkspaceSettings.timezone, WorkspaceSettings.locale

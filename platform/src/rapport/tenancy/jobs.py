@@ -9,16 +9,16 @@ import structlog
 from rapport_tenants.lifecycle import purge_due
 
 from rapport.kernel.db import create_engine, install_engine
-from rapport.kernel.settings import load_settings
+from rapport.kernel.settings import Settings, load_settings
 
 __all__ = ["purge_deleted", "purge_now"]
 
 log = structlog.get_logger(__name__)
 
 
-async def purge_now() -> list[str]:
+async def purge_now(settings: Settings | None = None) -> list[str]:
     """Drop every tenant whose deletion grace period is over, on a short-lived pool."""
-    settings = load_settings()
+    settings = settings or load_settings()
     engine = create_engine(settings.dsn)
     install_engine(engine)
     await engine.start_connection_pool(min_size=1, max_size=2)

@@ -12,6 +12,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from cachetools import TTLCache
+from litestar.enums import ScopeType
+from litestar.exceptions import WebSocketException
 from litestar.middleware import ASGIMiddleware
 from rapport_tenants.context import TenantContext, current_tenant
 from rapport_tenants.names import slug_problem
@@ -125,13 +127,23 @@ class TenantMiddleware(ASGIMiddleware):
     """Put the request's :class:`TenantContext` in the scope and in ``current_tenant``."""
 
     exclude_opt_key = NO_TENANT_KEY
-    exclude_path_pattern = ("^/api/schema",)
+
+    @staticmethod
+    def should_bypass_for_scope(scope: Scope) -> bool:
+        """The OpenAPI document and its viewers are the same for every tenant."""
+        return str(scope.get("path", "")).startswith("/api/schema")
 
     def __init__(self, resolver: TenantResolver) -> None:
         self.resolver = resolver
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        tenant = await self.resolver.resolve(host_from_scope(scope), _header(scope, b"x-tenant"))
+        try:
+            tenant = await self.resolver.resolve(host_from_scope(scope), _header(scope, b"x-tenant"))
+        except DomainError as exc:
+            if scope["type"] == ScopeType.WEBSOCKET:
+                # WebSocket close codes 4000-4999 are the application's: 4000 + the HTTP status.
+                raise WebSocketException(detail=exc.detail, code=4000 + exc.status) from None
+            raise
         scope.setdefault("state", {})[SCOPE_KEY] = tenant
         token = current_tenant.set(tenant)
         try:
