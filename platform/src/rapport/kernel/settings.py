@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     """Bearer token of the platform operator API (``/api/v1/admin``); the API is off when unset."""
     tenant_delete_grace_hours: float = Field(default=168, ge=0)
     signup_rate_per_hour: int = Field(default=20, ge=1)
+    rate_limit_per_minute: int = Field(default=1200, ge=1)
+    """Requests per minute per (tenant, client address) across all API processes."""
     tenant_cache_seconds: float = Field(default=5.0, ge=0)
     """How long a process may serve a tenant's looked-up status (suspension) before looking again."""
 

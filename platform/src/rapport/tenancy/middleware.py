@@ -21,6 +21,7 @@ from rapport_tenants.registry import tenant_by_host, tenant_by_slug
 from rapport_tenants.tables import TenantStatus
 
 from rapport.kernel.errors import DomainError, ForbiddenError, NotFoundError
+from rapport.kernel.ratelimit import TENANT_SCOPE_KEY
 from rapport.kernel.routes import NO_TENANT, NO_TENANT_KEY
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ __all__ = [
     "tenant_of",
 ]
 
-SCOPE_KEY = "rapport_tenant"
+SCOPE_KEY = TENANT_SCOPE_KEY
 CACHE_SIZE = 10_000
 
 
