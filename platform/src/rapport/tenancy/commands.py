@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -15,6 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rapport.kernel.settings import Settings
+
+if TYPE_CHECKING:
+    from rapport_tenants.context import TenantContext
 
 __all__ = ["migrate_with_progress", "tenants"]
 
@@ -183,7 +188,65 @@ def delete(tenant: str, grace_hours: float | None) -> None:
 @tenants.command()
 def purge() -> None:
     """Drop now every tenant whose deletion grace period is over."""
-    from rapport_tenants.lifecycle import purge_due
+    from rapport.tenancy.jobs import purge_now
 
-    purged = _run(_settings(), purge_due)
+    purged = asyncio.run(purge_now(_settings()))
     click.echo(f"purged {len(purged)} tenant(s){': ' + ', '.join(purged) if purged else ''}")
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` readable by its owner only: an archive holds the tenant's data and password hashes."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+
+
+@tenants.command()
+@click.argument("tenant")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The archive to write (.tar.gz).",
+)
+def export(tenant: str, output: Path) -> None:
+    """Export TENANT (slug or id): its schema and its control rows, as one .tar.gz archive."""
+    from rapport_tenants.archive import TenantNotFound, export_tenant
+    from rapport_tenants.pgtools import PgToolError
+
+    settings = _settings()
+
+    async def work() -> bytes:
+        try:
+            return await export_tenant(settings.dsn, await _tenant_id(tenant))
+        except (TenantNotFound, PgToolError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+    archive = _run(settings, work)
+    try:
+        _write_private(output, archive)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"exported {tenant} to {output} ({len(archive):,} bytes)")
+
+
+@tenants.command()
+@click.argument("archive", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", required=True, help="The new tenant's address.")
+@click.option("--name", default=None, help="The new tenant's name; default: the exported tenant's.")
+def restore(archive: Path, slug: str, name: str | None) -> None:
+    """Restore an exported archive FILE as a new tenant at SLUG (new id, new schema)."""
+    from rapport_tenants.archive import ArchiveError, restore_tenant
+
+    data = archive.read_bytes()
+    settings = _settings()
+
+    async def work() -> TenantContext:
+        try:
+            return await restore_tenant(data, slug, name, settings.base_domain)
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    restored = _run(settings, work)
+    click.echo(f"restored {restored.slug} (id {restored.id}): {settings.tenant_url(restored.slug)}")

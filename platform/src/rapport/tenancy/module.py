@@ -1,6 +1,7 @@
 """The ``tenancy`` module's registration (entry point ``rapport.modules: tenancy``)."""
 
 from rapport.kernel.modules import Module, Schedule
+from rapport.tenancy.archive_controllers import TenantArchiveController
 from rapport.tenancy.controllers import SignupController, TenantAdminController, WorkspaceController
 from rapport.tenancy.demo import seed_demo_tenant
 
@@ -8,7 +9,7 @@ __all__ = ["module"]
 
 module = Module(
     name="tenancy",
-    route_handlers=[SignupController, WorkspaceController, TenantAdminController],
+    route_handlers=[SignupController, WorkspaceController, TenantAdminController, TenantArchiveController],
     piccolo_apps=["rapport_tenants.piccolo_app"],
     tenant_piccolo_apps=["rapport.tenancy.tenant_piccolo_app"],
     actor_modules=["rapport.tenancy.jobs"],
