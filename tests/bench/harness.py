@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -90,8 +90,18 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def load(name: str, url: str, seconds: float, concurrency: int = 16, warmup: float = 1.0) -> Result:
-    """GET ``url`` from ``concurrency`` workers for ``seconds`` after a warm-up."""
+async def load(
+    name: str,
+    url: str,
+    seconds: float,
+    concurrency: int = 16,
+    warmup: float = 1.0,
+    headers: Callable[[], dict[str, str]] | None = None,
+) -> Result:
+    """GET ``url`` from ``concurrency`` workers for ``seconds`` after a warm-up.
+
+    ``headers``, when given, is called once per request (e.g. to pick a tenant per request).
+    """
     latencies: list[float] = []
     errors = 0
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency)) as client:
@@ -102,7 +112,7 @@ async def load(name: str, url: str, seconds: float, concurrency: int = 16, warmu
                 nonlocal errors
                 while time.perf_counter() < stop_at:
                     began = time.perf_counter()
-                    response = await client.get(url)
+                    response = await client.get(url, headers=headers() if headers else None)
                     if record:
                         latencies.append(time.perf_counter() - began)
                         errors += response.status_code >= 400
