@@ -19,7 +19,7 @@ from rapport.kernel.health import healthz, readyz
 from rapport.kernel.jobs import configure_broker
 from rapport.kernel.logging import RequestIdMiddleware, configure_logging
 from rapport.kernel.modules import load_modules
-from rapport.kernel.ratelimit import HTTP_RATE_LIMIT_STORE, http_rate_limit, http_rate_limit_store
+from rapport.kernel.ratelimit import HttpRateLimitMiddleware
 from rapport.kernel.redis import create_redis
 from rapport.kernel.routes import NO_TENANT
 from rapport.kernel.settings import Settings, load_settings
@@ -71,9 +71,8 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             RequestIdMiddleware(),
             TenantMiddleware(resolver),
-            http_rate_limit(settings.rate_limit_per_minute).middleware,
+            HttpRateLimitMiddleware(settings.rate_limit_per_minute),
         ],
-        stores={HTTP_RATE_LIMIT_STORE: http_rate_limit_store(str(settings.redis_url))},
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: unhandled_exception_handler},
         openapi_config=OpenAPIConfig(

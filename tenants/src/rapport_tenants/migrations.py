@@ -8,13 +8,12 @@ created in it first (``create_table(if_not_exists=True)``), so each schema keeps
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from piccolo.apps.migrations.auto import migration_manager
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.tables import Migration
@@ -25,6 +24,15 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from rapport_tenants.names import search_path_for
 
 __all__ = ["MigrationApp", "apply_pending", "load_apps", "migrate_control", "migrate_schema"]
+
+
+def _quiet(*_args: object, **_kwargs: object) -> None:
+    """Piccolo's MigrationManager prints a line per migration: 10,000 schemas would flood the terminal."""
+
+
+# A module-level name shadows the builtin for that module only. Swapping sys.stdout instead (redirect_stdout)
+# is process-wide: concurrent schema migrations interleave the swaps and leave stdout on a buffer.
+migration_manager.print = _quiet  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -79,8 +87,7 @@ async def apply_pending(apps: Sequence[MigrationApp]) -> list[tuple[str, str]]:
                 continue
             response = await app.modules[migration_id].forwards()
             if isinstance(response, MigrationManager):
-                with contextlib.redirect_stdout(io.StringIO()):  # Piccolo prints a line per migration
-                    await response.run()
+                await response.run()
             await Migration.insert(Migration(name=migration_id, app_name=app.name))
             applied.append((app.name, migration_id))
     return applied

@@ -1,66 +1,95 @@
-"""Fixed-window rate limits in Redis; every key names what it limits (and the tenant, when there is one)."""
+"""Fixed-window rate limits in Redis; every key names what it limits (and the tenant, when there is one).
+
+One ``INCR`` + ``EXPIRE`` round trip per request, shared by every API process. (Litestar's own limiter keeps
+each request's timestamp per key and rewrites that list under a process-wide lock: its cost grows with the
+traffic of the minute, and it keys on the client address alone.)
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
-from litestar import Request
-from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.stores.redis import RedisStore
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
 from redis.asyncio import Redis
 
 from rapport.kernel.errors import TooManyRequests
 
-__all__ = [
-    "HTTP_RATE_LIMIT_STORE",
-    "enforce_rate_limit",
-    "http_rate_limit",
-    "http_rate_limit_store",
-    "rate_limit_key",
-]
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-HTTP_RATE_LIMIT_STORE = "rate_limit"
-TENANT_SCOPE_KEY = "rapport_tenant"
+__all__ = ["TENANT_SCOPE_KEY", "HttpRateLimitMiddleware", "enforce_rate_limit", "hit", "rate_limit_key"]
 
 PREFIX = "rapport:ratelimit"
+TENANT_SCOPE_KEY = "rapport_tenant"
+"""Where the tenant middleware leaves the request's tenant in ``scope["state"]``."""
+UNLIMITED_PATHS = ("/healthz", "/readyz")
 
 
 def rate_limit_key(scope: str, *parts: str) -> str:
-    """``rapport:ratelimit:<scope>:<part>:…``, e.g. ``…:signup:ip:203.0.113.9``, ``…:t:<tenant id>:ip:…``."""
+    """``rapport:ratelimit:<scope>:<part>:…``, e.g. ``…:signup:ip:203.0.113.9``, ``…:http:t:<id>:ip:…``."""
     return ":".join((PREFIX, scope, *parts))
+
+
+async def hit(redis: Redis, key: str, window_seconds: int) -> tuple[int, int]:
+    """Count one hit in the current window of ``key``; return (hits so far, seconds until the window ends)."""
+    window = int(time.time() // window_seconds)
+    windowed = f"{key}:{window}"
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.incr(windowed)
+        pipe.expire(windowed, window_seconds + 1, nx=True)
+        count, _ = await pipe.execute()
+    return int(count), max(1, (window + 1) * window_seconds - int(time.time()))
 
 
 async def enforce_rate_limit(redis: Redis, key: str, limit: int, window_seconds: int) -> None:
     """Count a hit on ``key``; raise :class:`TooManyRequests` (with Retry-After) past ``limit`` per window."""
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.incr(key)
-        pipe.expire(key, window_seconds, nx=True)
-        pipe.ttl(key)
-        count, _, ttl = await pipe.execute()
-    if int(count) > limit:
-        retry_after = max(int(ttl), 1)
+    count, reset = await hit(redis, key, window_seconds)
+    if count > limit:
         raise TooManyRequests(
-            f"Too many attempts; try again in {retry_after} seconds.",
-            headers={"Retry-After": str(retry_after)},
+            f"Too many requests; try again in {reset} seconds.", headers={"Retry-After": str(reset)}
         )
 
 
-def _request_identifier(request: Request[Any, Any, Any]) -> str:
-    # Litestar keys on the client address alone; two tenants behind one NAT must not share a budget.
-    tenant = request.scope.get("state", {}).get(TENANT_SCOPE_KEY)
-    address = request.client.host if request.client else "unknown"
-    return f"t:{tenant.id if tenant is not None else '-'}:ip:{address}"
+def _client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
 
 
-def http_rate_limit(per_minute: int) -> RateLimitConfig:
-    """Each request counts against (tenant, client address) per minute, in Redis (shared by processes)."""
-    return RateLimitConfig(
-        rate_limit=("minute", per_minute),
-        identifier_for_request=_request_identifier,
-        store=HTTP_RATE_LIMIT_STORE,
-        exclude=["^/healthz", "^/readyz"],
-    )
+class HttpRateLimitMiddleware(ASGIMiddleware):
+    """Requests per minute per (tenant, client address): 429 past the limit, RateLimit-* headers always.
 
+    Runs after the tenant middleware, so two tenants behind one address never share a budget.
+    """
 
-def http_rate_limit_store(redis_url: str) -> RedisStore:
-    return RedisStore.with_client(url=redis_url, namespace=PREFIX + ":http")
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+
+    @staticmethod
+    def should_bypass_for_scope(scope: Scope) -> bool:
+        return str(scope.get("path", "")) in UNLIMITED_PATHS
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        tenant: Any = scope.get("state", {}).get(TENANT_SCOPE_KEY)
+        key = rate_limit_key("http", "t", str(tenant.id) if tenant else "-", "ip", _client_address(scope))
+        redis: Redis = scope["app"].state.redis
+        count, reset = await hit(redis, key, 60)
+        if count > self.per_minute:
+            raise TooManyRequests(
+                f"Too many requests; try again in {reset} seconds.", headers={"Retry-After": str(reset)}
+            )
+        headers = [
+            (b"ratelimit-limit", str(self.per_minute).encode()),
+            (b"ratelimit-remaining", str(max(0, self.per_minute - count)).encode()),
+            (b"ratelimit-reset", str(reset).encode()),
+        ]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *headers]
+            await send(message)
+
+        await next_app(scope, receive, send_with_headers)
