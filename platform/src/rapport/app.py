@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,6 +24,7 @@ from rapport.kernel.ratelimit import HttpRateLimitMiddleware
 from rapport.kernel.redis import create_redis
 from rapport.kernel.routes import NO_TENANT
 from rapport.kernel.settings import Settings, load_settings
+from rapport.tenancy.changes import listen_for_changes
 from rapport.tenancy.middleware import TenantMiddleware, TenantResolver
 
 __all__ = ["app_from_environment", "create_app"]
@@ -47,6 +49,8 @@ def create_app(settings: Settings) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await engine.start_connection_pool(min_size=settings.db_pool_min, max_size=settings.db_pool_max)
         app.state.redis = create_redis(str(settings.redis_url))
+        stop_listening = asyncio.Event()
+        listener = asyncio.create_task(listen_for_changes(str(settings.redis_url), resolver, stop_listening))
         for module in loaded.modules:
             for hook in module.on_startup:
                 await hook(settings)
@@ -57,6 +61,8 @@ def create_app(settings: Settings) -> Litestar:
             for module in reversed(loaded.modules):
                 for hook in module.on_shutdown:
                     await hook(settings)
+            stop_listening.set()
+            await listener
             await app.state.redis.aclose()
             await engine.close_connection_pool()
 

@@ -46,8 +46,8 @@ class Settings(BaseSettings):
     signup_rate_per_hour: int = Field(default=20, ge=1)
     rate_limit_per_minute: int = Field(default=1200, ge=1)
     """Requests per minute per (tenant, client address) across all API processes."""
-    tenant_cache_seconds: float = Field(default=5.0, ge=0)
-    """How long a process may serve a tenant's looked-up status (suspension) before looking again."""
+    tenant_cache_seconds: float = Field(default=60.0, ge=0)
+    """How long a process may reuse a tenant lookup when it missed the change announcement (Redis down)."""
 
     @property
     def json_logs(self) -> bool:

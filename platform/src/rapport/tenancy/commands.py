@@ -95,6 +95,12 @@ async def _tenant_id(slug_or_id: str) -> uuid.UUID:
     return found.id
 
 
+def _announce(settings: Settings, tenant_id: uuid.UUID) -> None:
+    from rapport.tenancy.changes import announce_change_sync
+
+    announce_change_sync(str(settings.redis_url), tenant_id)
+
+
 async def _lifecycle(step: Awaitable[Any]) -> Any:
     from rapport_tenants.lifecycle import LifecycleError
 
@@ -145,10 +151,14 @@ def suspend(tenant: str, reason: str) -> None:
     """Suspend TENANT (slug or id): its users get 403 with the reason."""
     from rapport_tenants.lifecycle import suspend as do_suspend
 
-    async def work() -> None:
-        await _lifecycle(do_suspend(await _tenant_id(tenant), reason))
+    settings = _settings()
 
-    _run(_settings(), work)
+    async def work() -> uuid.UUID:
+        tenant_id = await _tenant_id(tenant)
+        await _lifecycle(do_suspend(tenant_id, reason))
+        return tenant_id
+
+    _announce(settings, _run(settings, work))
     click.echo(f"suspended {tenant}")
 
 
@@ -158,10 +168,14 @@ def resume(tenant: str) -> None:
     """Resume TENANT, or cancel its deletion during the grace period."""
     from rapport_tenants.lifecycle import resume as do_resume
 
-    async def work() -> None:
-        await _lifecycle(do_resume(await _tenant_id(tenant)))
+    settings = _settings()
 
-    _run(_settings(), work)
+    async def work() -> uuid.UUID:
+        tenant_id = await _tenant_id(tenant)
+        await _lifecycle(do_resume(tenant_id))
+        return tenant_id
+
+    _announce(settings, _run(settings, work))
     click.echo(f"resumed {tenant}")
 
 
@@ -175,13 +189,13 @@ def delete(tenant: str, grace_hours: float | None) -> None:
     settings = _settings()
     hours = settings.tenant_delete_grace_hours if grace_hours is None else grace_hours
 
-    async def work() -> dt.datetime:
-        result: dt.datetime = await _lifecycle(
-            mark_for_deletion(await _tenant_id(tenant), dt.timedelta(hours=hours))
-        )
-        return result
+    async def work() -> tuple[uuid.UUID, dt.datetime]:
+        tenant_id = await _tenant_id(tenant)
+        result: dt.datetime = await _lifecycle(mark_for_deletion(tenant_id, dt.timedelta(hours=hours)))
+        return tenant_id, result
 
-    when = _run(settings, work)
+    tenant_id, when = _run(settings, work)
+    _announce(settings, tenant_id)
     click.echo(f"{tenant} will be deleted after {when.isoformat(timespec='seconds')}")
 
 

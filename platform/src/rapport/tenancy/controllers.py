@@ -19,6 +19,7 @@ from rapport_tenants.tables import TenantStatus
 from rapport.kernel.errors import ConflictError, NotFoundError, ValidationFailed
 from rapport.kernel.ratelimit import enforce_rate_limit, rate_limit_key
 from rapport.kernel.settings import Settings
+from rapport.tenancy.changes import announce_change
 from rapport.tenancy.guards import requires_operator
 from rapport.tenancy.middleware import NO_TENANT, tenant_of
 from rapport.tenancy.schemas import (
@@ -132,13 +133,13 @@ class TenantAdminController(Controller):
         self, request: Request[Any, Any, Any], tenant_id: FromPath[uuid.UUID], data: JSONBody[SuspendRequest]
     ) -> AdminTenant:
         await _lifecycle(lifecycle.suspend(tenant_id, data.reason))
-        request.app.state.tenant_resolver.forget()
+        await _announce(request, tenant_id)
         return await _admin_tenant(tenant_id)
 
     @post("/{tenant_id:uuid}/resume", summary="Resume a suspended tenant, or cancel a deletion")
     async def resume(self, request: Request[Any, Any, Any], tenant_id: FromPath[uuid.UUID]) -> AdminTenant:
         await _lifecycle(lifecycle.resume(tenant_id))
-        request.app.state.tenant_resolver.forget()
+        await _announce(request, tenant_id)
         return await _admin_tenant(tenant_id)
 
     @delete(
@@ -152,8 +153,14 @@ class TenantAdminController(Controller):
         settings: Settings = request.app.state.settings
         grace = dt.timedelta(hours=settings.tenant_delete_grace_hours)
         delete_after = await _lifecycle(lifecycle.mark_for_deletion(tenant_id, grace))
-        request.app.state.tenant_resolver.forget()
+        await _announce(request, tenant_id)
         return DeletionScheduled(id=tenant_id, status="deleting", delete_after=delete_after)
+
+
+async def _announce(request: Request[Any, Any, Any], tenant_id: uuid.UUID) -> None:
+    """This process forgets the tenant now; the others when the announcement reaches them."""
+    request.app.state.tenant_resolver.forget_tenant(tenant_id)
+    await announce_change(request.app.state.redis, tenant_id)
 
 
 async def _admin_tenant(tenant_id: uuid.UUID) -> AdminTenant:

@@ -9,6 +9,7 @@ that serve no tenant (health, signup, operator API) say so with ``opt=NO_TENANT`
 from __future__ import annotations
 
 import time
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from cachetools import TTLCache
@@ -66,11 +67,15 @@ def _header(scope: Scope, wanted: bytes) -> str | None:
 
 
 class TenantResolver:
-    """Finds tenants by host or slug through a bounded, short-lived cache (no per-tenant objects kept)."""
+    """Finds tenants by host or slug through a bounded, time-limited cache (no per-tenant objects kept).
+
+    Only found tenants are cached: a workspace signed up a moment ago is never hidden by a cached miss.
+    Status changes are announced (``rapport.tenancy.changes``) and drop the tenant's entries at once.
+    """
 
     def __init__(self, base_domain: str, ttl_seconds: float) -> None:
         self.base_domain = base_domain.lower()
-        self.cache: TTLCache[tuple[str, str], TenantContext | None] = TTLCache(
+        self.cache: TTLCache[tuple[str, str], TenantContext] = TTLCache(
             maxsize=CACHE_SIZE, ttl=max(ttl_seconds, 0.001), timer=time.monotonic
         )
 
@@ -85,6 +90,11 @@ class TenantResolver:
     def forget(self) -> None:
         self.cache.clear()
 
+    def forget_tenant(self, tenant_id: uuid.UUID) -> None:
+        for key, value in list(self.cache.items()):
+            if value.id == tenant_id:
+                self.cache.pop(key, None)
+
     async def lookup(self, kind: str, key: str) -> TenantContext | None:
         cache_key = (kind, key)
         if cache_key in self.cache:
@@ -93,7 +103,8 @@ class TenantResolver:
             found = None if slug_problem(key) else await tenant_by_slug(key)
         else:
             found = await tenant_by_host(key)
-        self.cache[cache_key] = found
+        if found is not None:
+            self.cache[cache_key] = found
         return found
 
     async def resolve(self, host: str, header: str | None) -> TenantContext:
