@@ -47,7 +47,13 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await engine.start_connection_pool(min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        # PostgreSQL caches each relation a connection touches: across thousands of tenant schemas that
+        # grows (~18 KB per schema per connection), so connections are recycled after a number of queries.
+        await engine.start_connection_pool(
+            min_size=settings.db_pool_min,
+            max_size=settings.db_pool_max,
+            max_queries=settings.db_connection_max_queries,
+        )
         app.state.redis = create_redis(str(settings.redis_url))
         stop_listening = asyncio.Event()
         listener = asyncio.create_task(listen_for_changes(str(settings.redis_url), resolver, stop_listening))

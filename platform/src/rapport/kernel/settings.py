@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     log_json: bool | None = None
     db_pool_min: int = Field(default=2, ge=1)
     db_pool_max: int = Field(default=20, ge=1)
+    db_connection_max_queries: int = Field(default=20_000, ge=100)
+    """Queries before a pooled connection is replaced (caps PostgreSQL's per-connection catalog cache)."""
     worker_processes: int = Field(default=1, ge=1)
     worker_threads: int = Field(default=4, ge=1)
     data_dir: Path = Path(".data")
