@@ -341,6 +341,36 @@ async def test_api_export_is_for_the_operator_only(
     assert missing.status_code == 404
 
 
+async def test_api_restore_round_trip(
+    app_client: AsyncTestClient,  # type: ignore[type-arg]
+    source: SignedUp,
+) -> None:
+    operator = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+    archive = (await app_client.get(f"/api/v1/admin/tenants/{source.id}/export", headers=operator)).content
+    original = (await app_client.get("/api/v1/workspace", headers={"x-tenant": source.slug})).json()
+    new_slug = unique_slug("restored")
+    url = "/api/v1/admin/tenants/restore"
+    headers = {**operator, "content-type": "application/gzip"}
+    assert (await app_client.post(url, params={"slug": new_slug}, content=archive)).status_code == 401
+    response = await app_client.post(
+        url, params={"slug": new_slug, "name": "Copy"}, content=archive, headers=headers
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["slug"], body["name"]) == (new_slug, "Copy")
+    assert body["url"] == f"http://{new_slug}.localhost:8000/"
+    workspace = await app_client.get("/api/v1/workspace", headers={"x-tenant": new_slug})
+    assert workspace.json() == {**original, "slug": new_slug}
+    taken = await app_client.post(url, params={"slug": new_slug}, content=archive, headers=headers)
+    assert taken.status_code == 422
+    assert taken.json()["errors"][0]["field"] == "slug"
+    garbage = await app_client.post(
+        url, params={"slug": unique_slug()}, content=b"not an archive", headers=headers
+    )
+    assert garbage.status_code == 422
+    assert garbage.json()["errors"][0]["field"] == "body"
+
+
 def broken_sql(archive: bytes) -> bytes:
     """The archive with SQL that fails after the schema, its tables and their rows were created."""
     return repack(archive, schema_sql=read_member(archive, "schema.sql") + b"\nSELECT no_such_function();\n")

@@ -12,6 +12,7 @@ __all__ = [
     "AdminTenant",
     "AdminTenantPage",
     "DeletionScheduled",
+    "RestoredTenant",
     "SignupRequest",
     "SignupResponse",
     "SuspendRequest",
@@ -71,6 +72,13 @@ class AdminTenantPage(msgspec.Struct):
 
 class SuspendRequest(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class RestoredTenant(msgspec.Struct):
+    id: uuid.UUID
+    slug: str
+    name: str
+    url: str
 
 
 class DeletionScheduled(msgspec.Struct):
