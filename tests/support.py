@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
+from rapport.kernel.devservices import free_port
 
-__all__ = ["wait_for_http"]
+__all__ = ["rapport_server", "wait_for_http"]
 
 
 def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> httpx.Response:
@@ -24,3 +28,22 @@ def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 6
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{url} did not answer within {timeout:.0f} s") from None
             time.sleep(0.1)  # poll interval of a deadline-bound wait
+
+
+@contextmanager
+def rapport_server(env: dict[str, str]) -> Iterator[str]:
+    """A real ``rapport serve`` process on a free port; yields its base URL, stops it afterwards."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rapport", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(base + "/healthz", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

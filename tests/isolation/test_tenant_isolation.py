@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import asyncpg
@@ -19,10 +17,9 @@ import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from rapport.kernel.devservices import free_port
 from rapport.kernel.routes import NO_TENANT_KEY
 
-from tests.support import wait_for_http
+from tests.support import rapport_server
 from tests.tenants.conftest import SignedUp, sign_up
 
 TENANTS = 20
@@ -33,21 +30,8 @@ CONCURRENCY = 40
 @pytest.fixture(scope="module")
 def server(service_env: dict[str, str], migrated: object) -> Iterator[str]:
     """A real ``rapport serve`` process (its own pool shared by all tenants' requests)."""
-    port = free_port()
-    env = {**service_env, "RAPPORT_DB_POOL_MAX": "10", "RAPPORT_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rapport", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(base + "/healthz", process)
+    with rapport_server({**service_env, "RAPPORT_DB_POOL_MAX": "10", "RAPPORT_LOG_LEVEL": "WARNING"}) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 async def test_interleaved_requests_across_20_tenants_never_leak(

@@ -7,10 +7,9 @@ import sys
 import time
 
 import httpx
-from rapport.kernel.devservices import free_port
 
 from tests.factories import sign_up
-from tests.support import wait_for_http
+from tests.support import rapport_server
 
 
 def status_until(client: httpx.Client, slug: str, wanted: int, timeout: float = 5.0) -> int:
@@ -26,17 +25,8 @@ def status_until(client: httpx.Client, slug: str, wanted: int, timeout: float = 
 async def test_cli_suspension_reaches_a_server_with_a_long_cache(
     service_env: dict[str, str], migrated: object
 ) -> None:
-    port = free_port()
     env = {**service_env, "RAPPORT_TENANT_CACHE_SECONDS": "3600"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "rapport", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(base + "/healthz", server)
+    with rapport_server(env) as base:
         async with httpx.AsyncClient(base_url=base, timeout=30) as async_client:
             tenant = await sign_up(async_client)
         with httpx.Client(base_url=base, timeout=10) as client:
@@ -52,6 +42,3 @@ async def test_cli_suspension_reaches_a_server_with_a_long_cache(
             assert status_until(client, tenant.slug, 403) == 403
             rapport("resume", tenant.slug)
             assert status_until(client, tenant.slug, 200) == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
