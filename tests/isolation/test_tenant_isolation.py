@@ -64,7 +64,7 @@ async def test_interleaved_requests_across_20_tenants_never_leak(
     assert len({tenant.slug for tenant, _ in results}) == TENANTS
 
 
-def tenant_routes(app: Litestar) -> list[tuple[str, str]]:
+def tenant_routes(app: Litestar, include_public: bool = True) -> list[tuple[str, str]]:
     """(method, path) of every route handler that serves a tenant, from the app's own route table."""
     found = []
     for route in app.routes:
@@ -72,6 +72,8 @@ def tenant_routes(app: Litestar) -> list[tuple[str, str]]:
             continue
         for handler in getattr(route, "route_handlers", []):
             if handler.opt.get(NO_TENANT_KEY):
+                continue
+            if not include_public and handler.opt.get("exclude_from_auth"):
                 continue
             for method in sorted(getattr(handler, "http_methods", {"GET"})):
                 path = re.sub(r"\{[^}:]+:uuid\}", "00000000-0000-0000-0000-000000000000", route.path)
@@ -105,3 +107,23 @@ async def test_every_tenant_route_resolves_exactly_one_tenant(
             method, path, headers={"host": f"{first.slug}.localhost", "x-tenant": second.slug}
         )
         assert crossed.status_code == 400, (method, path)
+
+
+async def test_every_tenant_route_needs_a_signed_in_member_unless_marked_public(
+    app_client: AsyncTestClient,
+    two_tenants: tuple[SignedUp, SignedUp],  # type: ignore[type-arg]
+) -> None:
+    """Authentication is the default: only handlers marked ``exclude_from_auth`` answer anonymous callers."""
+    first, _ = two_tenants
+    public = {("GET", "/api/v1/workspace"), ("POST", "/api/v1/auth/login")}
+    checked = 0
+    for method, path in tenant_routes(app_client.app, include_public=False):
+        if method == "OPTIONS":  # CORS preflights carry no credentials by design
+            continue
+        response = await app_client.request(method, path, headers={"x-tenant": first.slug})
+        assert response.status_code == 401, (method, path, response.status_code)
+        checked += 1
+    assert checked >= 6
+    assert public <= set(tenant_routes(app_client.app)) - set(
+        tenant_routes(app_client.app, include_public=False)
+    )

@@ -8,12 +8,14 @@ from contextlib import asynccontextmanager
 
 import structlog
 from litestar import Litestar, get
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
 from rapport import __version__
+from rapport.identity.middleware import AuthMiddleware
 from rapport.kernel.db import create_engine, install_engine
 from rapport.kernel.errors import problem_details_plugin, unhandled_exception_handler
 from rapport.kernel.health import healthz, readyz
@@ -32,7 +34,7 @@ __all__ = ["app_from_environment", "create_app"]
 log = structlog.get_logger(__name__)
 
 
-@get("/api/docs", include_in_schema=False, opt=NO_TENANT)
+@get("/api/docs", include_in_schema=False, opt=NO_TENANT, exclude_from_auth=True)
 async def api_docs() -> Redirect:
     return Redirect("/api/schema/swagger")
 
@@ -84,6 +86,7 @@ def create_app(settings: Settings) -> Litestar:
             RequestIdMiddleware(),
             TenantMiddleware(resolver),
             HttpRateLimitMiddleware(settings.rate_limit_per_minute),
+            DefineMiddleware(AuthMiddleware, exclude=["^/api/schema"]),
         ],
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: unhandled_exception_handler},

@@ -329,6 +329,17 @@ async def _remap_memberships(
         )
 
 
+async def _index_members(connection: asyncpg.Connection, tenant: TenantContext) -> None:
+    """The control-plane index of who belongs to which tenant (``control.user_tenants``)."""
+    await connection.execute(
+        "INSERT INTO control.user_tenants (id, user_id, tenant_id, created_at) "
+        "SELECT gen_random_uuid(), m.user_id, $1, now() "
+        f'FROM "{check_schema_name(tenant.schema_name)}".memberships m '
+        "ON CONFLICT DO NOTHING",
+        tenant.id,
+    )
+
+
 # Restore
 
 
@@ -348,6 +359,7 @@ async def _restore(contents: _Contents, tenant: TenantContext, base_domain: str)
         await _insert_migrations(connection, tenant.schema_name, contents.control.tenant_migrations)
         await replay_dump(connection, contents.dump, contents.manifest.source.schema_name, tenant.schema_name)
         await _remap_memberships(connection, tenant.schema_name, remapped)
+        await _index_members(connection, tenant)
 
 
 async def restore_tenant(

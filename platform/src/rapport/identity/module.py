@@ -1,11 +1,13 @@
 """The ``identity`` module's registration (entry point ``rapport.modules: identity``)."""
 
+from rapport.identity.controllers import ApiKeyController, AuthController, MeController
 from rapport.kernel.modules import Module
 
 __all__ = ["module"]
 
 module = Module(
     name="identity",
+    route_handlers=[AuthController, MeController, ApiKeyController],
     piccolo_apps=["rapport.identity.piccolo_app"],
     tenant_piccolo_apps=["rapport.identity.tenant_piccolo_app"],
     depends_on=("tenancy",),

@@ -11,6 +11,7 @@ __all__ = [
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "hash_password",
+    "hash_password_sync",
     "password_problem",
     "verify_password",
 ]
@@ -29,6 +30,10 @@ def password_problem(password: str) -> str | None:
     if password.strip() == "" or len(set(password)) < 4:
         return "is too easy to guess"
     return None
+
+
+def hash_password_sync(password: str) -> str:
+    return _hasher.hash(password)
 
 
 async def hash_password(password: str) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import UUID, BigSerial, Boolean, Timestamptz, Varchar
+from piccolo.columns import UUID, Array, BigSerial, Boolean, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
 from piccolo.table import Table
 from rapport_tenants.tables import CONTROL_SCHEMA
 
-__all__ = ["Membership", "Role", "User"]
+__all__ = ["ApiKey", "Membership", "Role", "Session", "User", "UserTenant"]
 
 
 class Role(StrEnum):
@@ -39,3 +40,48 @@ class Membership(Table, tablename="memberships"):
     role = Varchar(length=32, choices=Role, default=Role.MEMBER)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class UserTenant(Table, tablename="user_tenants", schema=CONTROL_SCHEMA):
+    """Which tenants a user belongs to: the global index of the per-tenant memberships (``/me/tenants``).
+
+    Written in the same transaction as the membership it mirrors.
+    """
+
+    id = UUID(primary_key=True)
+    user_id = UUID(index=True)
+    tenant_id = UUID(index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    unique_user_tenant = Unique([user_id, tenant_id])
+
+
+class Session(Table, tablename="sessions", schema=CONTROL_SCHEMA):
+    """A signed-in browser on one tenant's host. Only the SHA-256 of the cookie's token is stored."""
+
+    id = UUID(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    user_id = UUID(index=True)
+    tenant_id = UUID()
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+    ip = Varchar(length=64, null=True, default=None)
+    user_agent = Varchar(length=300, null=True, default=None)
+
+
+class ApiKey(Table, tablename="api_keys", schema=CONTROL_SCHEMA):
+    """A bearer key of one user in one tenant. Shown once; the prefix identifies it, the hash checks it."""
+
+    id = UUID(primary_key=True)
+    prefix = Varchar(length=16, unique=True)
+    secret_hash = Varchar(length=64, secret=True)
+    name = Varchar(length=100)
+    user_id = UUID(index=True)
+    tenant_id = UUID(index=True)
+    scopes = Array(base_column=Varchar(length=32))
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

@@ -13,7 +13,7 @@ from rapport_tenants.archive import ArchiveError, TenantNotFound, export_tenant,
 from rapport_tenants.registry import tenant_by_id
 
 from rapport.kernel.errors import FieldError, NotFoundError, ValidationFailed
-from rapport.kernel.routes import NO_TENANT
+from rapport.kernel.routes import OPERATOR_ONLY
 from rapport.kernel.settings import Settings
 from rapport.tenancy.guards import requires_operator
 from rapport.tenancy.schemas import RestoredTenant
@@ -29,7 +29,7 @@ class TenantArchiveController(Controller):
 
     path = "/api/v1/admin/tenants"
     tags = ["operator"]
-    opt = NO_TENANT
+    opt = OPERATOR_ONLY
     guards = [requires_operator]
 
     @get(

@@ -18,10 +18,11 @@ from rapport_tenants.tables import TenantStatus
 
 from rapport.kernel.errors import ConflictError, NotFoundError, ValidationFailed
 from rapport.kernel.ratelimit import enforce_rate_limit, rate_limit_key
+from rapport.kernel.routes import NO_TENANT, OPERATOR_ONLY
 from rapport.kernel.settings import Settings
 from rapport.tenancy.changes import announce_change
 from rapport.tenancy.guards import requires_operator
-from rapport.tenancy.middleware import NO_TENANT, tenant_of
+from rapport.tenancy.middleware import tenant_of
 from rapport.tenancy.schemas import (
     AdminTenant,
     AdminTenantPage,
@@ -108,7 +109,7 @@ class TenantAdminController(Controller):
 
     path = "/api/v1/admin/tenants"
     tags = ["operator"]
-    opt = NO_TENANT
+    opt = OPERATOR_ONLY
     guards = [requires_operator]
 
     @get("/", summary="List tenants (keyset pagination, newest last)")

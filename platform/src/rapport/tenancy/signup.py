@@ -122,6 +122,13 @@ async def create_workspace(data: SignupRequest, base_domain: str) -> SignupResul
                     email,
                     password_hash,
                 )
+            await connection.execute(
+                "INSERT INTO control.user_tenants (id, user_id, tenant_id, created_at) "
+                "VALUES ($1, $2, $3, now())",
+                uuid.uuid4(),
+                user_id,
+                tenant_id,
+            )
             await provision_schema(transaction, schema, template)
             # search_path is the new schema now: these rows land in it.
             await WorkspaceSettings.insert(WorkspaceSettings(name=name))

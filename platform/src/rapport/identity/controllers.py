@@ -1,0 +1,170 @@
+"""Identity API: sign in and out, who am I and where else, API keys."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from rapport_tenants.context import TenantContext
+
+from rapport.identity.apikeys import create_api_key, list_api_keys, revoke_api_key
+from rapport.identity.credentials import csrf_token_for
+from rapport.identity.middleware import SESSION_COOKIE
+from rapport.identity.principal import Principal
+from rapport.identity.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyOut,
+    LoginRequest,
+    Me,
+    MyTenant,
+    SessionOut,
+)
+from rapport.identity.sessions import SESSION_LIFETIME, sign_in, sign_out
+from rapport.identity.tenants import tenants_of
+from rapport.kernel.settings import Environment, Settings
+from rapport.tenancy.middleware import tenant_of
+
+__all__ = ["ApiKeyController", "AuthController", "MeController"]
+
+
+async def provide_tenant(request: Request[Any, Any, Any]) -> TenantContext:
+    return tenant_of(request.scope)
+
+
+async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+    principal: Principal = request.user
+    return principal
+
+
+def _session_cookie(settings: Settings, value: str, max_age: int) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        secure=settings.env is Environment.PRODUCTION,
+        samesite="lax",
+    )
+
+
+def _csrf(request: Request[Any, Any, Any], session_id: uuid.UUID | None) -> str:
+    settings: Settings = request.app.state.settings
+    return csrf_token_for(settings.secret_key.get_secret_value(), str(session_id))
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
+
+    @post(
+        "/login", exclude_from_auth=True, status_code=HTTP_200_OK, summary="Sign in with email and password"
+    )
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        data: JSONBody[LoginRequest],
+    ) -> Response[SessionOut]:
+        settings: Settings = request.app.state.settings
+        signed_in = await sign_in(
+            request.app.state.redis,
+            tenant,
+            data.email,
+            data.password,
+            request.client.host if request.client else "unknown",
+            request.headers.get("user-agent", ""),
+        )
+        body = SessionOut(
+            user_id=signed_in.user_id,
+            email=signed_in.email,
+            role=signed_in.role,
+            tenant=tenant.slug,
+            csrf_token=_csrf(request, signed_in.session_id),
+        )
+        cookie = _session_cookie(settings, signed_in.token, int(SESSION_LIFETIME.total_seconds()))
+        return Response(body, cookies=[cookie])
+
+    @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="Sign out (ends this session)")
+    async def logout(
+        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+    ) -> Response[None]:
+        if principal.session_id is not None:
+            await sign_out(principal.session_id)
+        settings: Settings = request.app.state.settings
+        return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[_session_cookie(settings, "", 0)])
+
+    @get("/session", summary="The current session and its CSRF token")
+    async def session(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        tenant: NamedDependency[TenantContext],
+    ) -> SessionOut:
+        return SessionOut(
+            user_id=principal.user_id,
+            email=principal.email,
+            role=principal.role,
+            tenant=tenant.slug,
+            csrf_token=_csrf(request, principal.session_id),
+        )
+
+
+class MeController(Controller):
+    path = "/api/v1/me"
+    tags = ["me"]
+    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
+
+    @get("/", summary="Who is calling, in this workspace")
+    async def me(self, principal: NamedDependency[Principal], tenant: NamedDependency[TenantContext]) -> Me:
+        return Me(
+            user_id=principal.user_id,
+            email=principal.email,
+            role=principal.role,
+            tenant=tenant.slug,
+            via=principal.via,
+        )
+
+    @get("/tenants", summary="Every workspace the caller belongs to (for the tenant switcher)")
+    async def tenants(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        tenant: NamedDependency[TenantContext],
+    ) -> list[MyTenant]:
+        settings: Settings = request.app.state.settings
+        return [
+            MyTenant(
+                id=row["id"], slug=row["slug"], name=row["display_name"],
+                url=settings.tenant_url(row["slug"]), current=row["id"] == tenant.id,
+            )
+            for row in await tenants_of(principal.user_id)
+        ]  # fmt: skip
+
+
+class ApiKeyController(Controller):
+    path = "/api/v1/api-keys"
+    tags = ["api keys"]
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Create an API key (the key is shown once)")
+    async def create(
+        self, principal: NamedDependency[Principal], data: JSONBody[ApiKeyCreate]
+    ) -> ApiKeyCreated:
+        created = await create_api_key(principal, data.name, data.scopes, data.expires_at)
+        return ApiKeyCreated(key=created.key, api_key=ApiKeyOut(**created.record))
+
+    @get("/", summary="API keys (yours; owners and admins see the workspace's)")
+    async def list(self, principal: NamedDependency[Principal]) -> list[ApiKeyOut]:
+        return [ApiKeyOut(**row) for row in await list_api_keys(principal)]
+
+    @delete("/{key_id:uuid}", summary="Revoke an API key")
+    async def revoke(self, principal: NamedDependency[Principal], key_id: FromPath[uuid.UUID]) -> None:
+        await revoke_api_key(principal, key_id)

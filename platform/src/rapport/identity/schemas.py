@@ -1,0 +1,65 @@
+"""Request and response bodies of the identity API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+import msgspec
+
+__all__ = ["ApiKeyCreate", "ApiKeyCreated", "ApiKeyOut", "LoginRequest", "Me", "MyTenant", "SessionOut"]
+
+
+class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(max_length=320)]
+    password: Annotated[str, msgspec.Meta(max_length=256)]
+
+
+class SessionOut(msgspec.Struct):
+    user_id: uuid.UUID
+    email: str
+    role: str
+    tenant: str
+    csrf_token: str
+    """Send it as ``X-CSRF-Token`` with every request that changes something."""
+
+
+class Me(msgspec.Struct):
+    user_id: uuid.UUID
+    email: str
+    role: str
+    tenant: str
+    via: str
+
+
+class MyTenant(msgspec.Struct):
+    id: uuid.UUID
+    slug: str
+    name: str
+    url: str
+    current: bool
+
+
+class ApiKeyCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(max_length=100)]
+    scopes: Annotated[list[str], msgspec.Meta(max_length=10)]
+    expires_at: dt.datetime | None = None
+
+
+class ApiKeyOut(msgspec.Struct):
+    id: uuid.UUID
+    prefix: str
+    name: str
+    user_id: uuid.UUID
+    scopes: list[str]
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class ApiKeyCreated(msgspec.Struct):
+    key: str
+    """The whole key: shown this once, never again."""
+    api_key: ApiKeyOut

@@ -1,0 +1,123 @@
+"""Password sign-in and browser sessions (one per tenant host), without telling who has an account."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from rapport_tenants.context import TenantContext
+from rapport_tenants.names import check_schema_name
+from redis.asyncio import Redis
+
+from rapport.identity.credentials import hash_token, new_session_token
+from rapport.identity.passwords import hash_password_sync, verify_password
+from rapport.identity.principal import Principal
+from rapport.identity.tables import Session, User
+from rapport.kernel.errors import UnauthorizedError
+from rapport.kernel.ratelimit import enforce_rate_limit, rate_limit_key
+
+__all__ = ["SESSION_LIFETIME", "SignedIn", "session_principal", "sign_in", "sign_out"]
+
+log = structlog.get_logger(__name__)
+SESSION_LIFETIME = dt.timedelta(days=14)
+LOGIN_ATTEMPTS_PER_IP_PER_MINUTE = 30
+LOGIN_ATTEMPTS_PER_ACCOUNT_PER_15_MINUTES = 10
+_TOUCH_EVERY = dt.timedelta(minutes=5)
+# Verified when the email has no account, so a miss costs what a wrong password costs.
+_DUMMY_HASH = hash_password_sync(uuid.uuid4().hex)
+_INVALID = "Invalid email or password."
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    token: str
+    session_id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    role: str
+
+
+async def _limit_attempts(redis: Redis, tenant: TenantContext, email: str, ip: str) -> None:
+    # The account key is a hash of the address: counting attempts must not store who tried.
+    account = hashlib.sha256(f"{tenant.id}:{email}".encode()).hexdigest()[:32]
+    await enforce_rate_limit(redis, rate_limit_key("login", "ip", ip), LOGIN_ATTEMPTS_PER_IP_PER_MINUTE, 60)
+    await enforce_rate_limit(
+        redis, rate_limit_key("login", "account", account), LOGIN_ATTEMPTS_PER_ACCOUNT_PER_15_MINUTES, 900
+    )
+
+
+async def _member_role(tenant: TenantContext, user_id: uuid.UUID) -> str | None:
+    schema = check_schema_name(tenant.schema_name)
+    rows = await User.raw(
+        # The schema name passed check_schema_name above.
+        f'SELECT role FROM "{schema}".memberships WHERE user_id = {{}} AND active',
+        user_id,
+    )
+    return str(rows[0]["role"]) if rows else None
+
+
+async def sign_in(
+    redis: Redis, tenant: TenantContext, email: str, password: str, ip: str, user_agent: str
+) -> SignedIn:
+    """Check the password and the membership in ``tenant``; open a session. One answer for every failure."""
+    email = email.strip().lower()
+    await _limit_attempts(redis, tenant, email, ip)
+    user = await User.select(User.id, User.email, User.password_hash).where(User.email == email).first()
+    valid = await verify_password(
+        user["password_hash"] if user and user["password_hash"] else _DUMMY_HASH, password
+    )
+    role = await _member_role(tenant, user["id"]) if user and valid else None
+    if user is None or not valid or role is None:
+        log.info("sign_in_failed", tenant=tenant.slug, ip=ip)
+        raise UnauthorizedError(_INVALID)
+    token = new_session_token()
+    session_id = uuid.uuid4()
+    await Session.insert(
+        Session(
+            id=session_id,
+            token_hash=hash_token(token),
+            user_id=user["id"],
+            tenant_id=tenant.id,
+            expires_at=dt.datetime.now(dt.UTC) + SESSION_LIFETIME,
+            ip=ip[:64],
+            user_agent=user_agent[:300],
+        )
+    )
+    log.info("signed_in", tenant=tenant.slug, user_id=str(user["id"]), session_id=str(session_id))
+    return SignedIn(token, session_id, user["id"], user["email"], role)
+
+
+async def session_principal(tenant: TenantContext, token: str) -> Principal | None:
+    """The live session of ``token`` on this tenant, with the user's current role; None if there is none."""
+    schema = check_schema_name(tenant.schema_name)
+    rows: list[dict[str, Any]] = await Session.raw(
+        "SELECT s.id, s.last_seen_at, u.id AS user_id, u.email, m.role FROM control.sessions s "
+        "JOIN control.users u ON u.id = s.user_id "
+        f'JOIN "{schema}".memberships m ON m.user_id = u.id AND m.active '  # schema name checked above
+        "WHERE s.token_hash = {} AND s.tenant_id = {} AND s.revoked_at IS NULL AND s.expires_at > now()",
+        hash_token(token),
+        tenant.id,
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    if row["last_seen_at"] < dt.datetime.now(dt.UTC) - _TOUCH_EVERY:
+        await Session.update({Session.last_seen_at: dt.datetime.now(dt.UTC)}).where(Session.id == row["id"])
+    return Principal(
+        user_id=row["user_id"],
+        email=row["email"],
+        tenant_id=tenant.id,
+        role=row["role"],
+        via="session",
+        session_id=row["id"],
+    )
+
+
+async def sign_out(session_id: uuid.UUID) -> None:
+    await Session.update({Session.revoked_at: dt.datetime.now(dt.UTC)}).where(
+        (Session.id == session_id) & Session.revoked_at.is_null()
+    )
