@@ -141,3 +141,31 @@ async def test_sign_in_attempts_are_limited_per_account(
     blocked = await login(app_client, tenant.slug, f"admin@{tenant.slug}.example")
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
+
+
+async def test_list_and_end_my_other_sessions(
+    app_client: AsyncTestClient,
+    two_tenants: tuple[SignedUp, SignedUp],  # type: ignore[type-arg]
+) -> None:
+    first, _ = two_tenants
+    headers = {"x-tenant": first.slug}
+    assert (await login(app_client, first.slug, SHARED_EMAIL)).status_code == 200  # "the laptop"
+    laptop_cookie = app_client.cookies.get("rapport_session")
+    app_client.cookies.clear()
+    csrf = (await login(app_client, first.slug, SHARED_EMAIL)).json()["csrf_token"]  # this browser
+    sessions = (await app_client.get("/api/v1/me/sessions", headers=headers)).json()
+    assert len([row for row in sessions if row["current"]]) == 1
+    others = [row for row in sessions if not row["current"]]
+    assert others
+    for row in others:
+        ended = await app_client.delete(
+            f"/api/v1/me/sessions/{row['id']}", headers={**headers, "x-csrf-token": csrf}
+        )
+        assert ended.status_code == 204
+    assert (await app_client.get("/api/v1/me", headers=headers)).status_code == 200
+    again = await app_client.delete(
+        f"/api/v1/me/sessions/{others[0]['id']}", headers={**headers, "x-csrf-token": csrf}
+    )
+    assert again.status_code == 404
+    app_client.cookies.set("rapport_session", laptop_cookie or "")
+    assert (await app_client.get("/api/v1/me", headers=headers)).status_code == 401

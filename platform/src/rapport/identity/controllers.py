@@ -22,10 +22,11 @@ from rapport.identity.schemas import (
     ApiKeyOut,
     LoginRequest,
     Me,
+    MySession,
     MyTenant,
     SessionOut,
 )
-from rapport.identity.sessions import SESSION_LIFETIME, sign_in, sign_out
+from rapport.identity.sessions import SESSION_LIFETIME, list_sessions, revoke_session, sign_in, sign_out
 from rapport.identity.tenants import tenants_of
 from rapport.kernel.settings import Environment, Settings
 from rapport.tenancy.middleware import tenant_of
@@ -147,6 +148,19 @@ class MeController(Controller):
             )
             for row in await tenants_of(principal.user_id)
         ]  # fmt: skip
+
+    @get("/sessions", summary="Your signed-in browsers on this workspace")
+    async def sessions(self, principal: NamedDependency[Principal]) -> list[MySession]:
+        return [
+            MySession(**row, current=row["id"] == principal.session_id)
+            for row in await list_sessions(principal)
+        ]
+
+    @delete("/sessions/{session_id:uuid}", summary="Sign one of your sessions out")
+    async def end_session(
+        self, principal: NamedDependency[Principal], session_id: FromPath[uuid.UUID]
+    ) -> None:
+        await revoke_session(principal, session_id)
 
 
 class ApiKeyController(Controller):

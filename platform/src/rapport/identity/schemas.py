@@ -8,7 +8,16 @@ from typing import Annotated
 
 import msgspec
 
-__all__ = ["ApiKeyCreate", "ApiKeyCreated", "ApiKeyOut", "LoginRequest", "Me", "MyTenant", "SessionOut"]
+__all__ = [
+    "ApiKeyCreate",
+    "ApiKeyCreated",
+    "ApiKeyOut",
+    "LoginRequest",
+    "Me",
+    "MySession",
+    "MyTenant",
+    "SessionOut",
+]
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -63,3 +72,13 @@ class ApiKeyCreated(msgspec.Struct):
     key: str
     """The whole key: shown this once, never again."""
     api_key: ApiKeyOut
+
+
+class MySession(msgspec.Struct):
+    id: uuid.UUID
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    expires_at: dt.datetime
+    ip: str | None
+    user_agent: str | None
+    current: bool

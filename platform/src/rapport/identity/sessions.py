@@ -17,10 +17,18 @@ from rapport.identity.credentials import hash_token, new_session_token
 from rapport.identity.passwords import hash_password_sync, verify_password
 from rapport.identity.principal import Principal
 from rapport.identity.tables import Session, User
-from rapport.kernel.errors import UnauthorizedError
+from rapport.kernel.errors import NotFoundError, UnauthorizedError
 from rapport.kernel.ratelimit import enforce_rate_limit, rate_limit_key
 
-__all__ = ["SESSION_LIFETIME", "SignedIn", "session_principal", "sign_in", "sign_out"]
+__all__ = [
+    "SESSION_LIFETIME",
+    "SignedIn",
+    "list_sessions",
+    "revoke_session",
+    "session_principal",
+    "sign_in",
+    "sign_out",
+]
 
 log = structlog.get_logger(__name__)
 SESSION_LIFETIME = dt.timedelta(days=14)
@@ -121,3 +129,41 @@ async def sign_out(session_id: uuid.UUID) -> None:
     await Session.update({Session.revoked_at: dt.datetime.now(dt.UTC)}).where(
         (Session.id == session_id) & Session.revoked_at.is_null()
     )
+
+
+async def list_sessions(principal: Principal) -> list[dict[str, Any]]:
+    """The caller's live sessions on this tenant, newest first (the current one flagged by the caller)."""
+    rows: list[dict[str, Any]] = (
+        await Session.select(
+            Session.id,
+            Session.created_at,
+            Session.last_seen_at,
+            Session.expires_at,
+            Session.ip,
+            Session.user_agent,
+        )
+        .where(
+            (Session.user_id == principal.user_id)
+            & (Session.tenant_id == principal.tenant_id)
+            & Session.revoked_at.is_null()
+            & (Session.expires_at > dt.datetime.now(dt.UTC))
+        )
+        .order_by(Session.created_at, ascending=False)
+        .limit(200)
+    )
+    return rows
+
+
+async def revoke_session(principal: Principal, session_id: uuid.UUID) -> None:
+    """End one of the caller's own sessions (another browser, a lost laptop). Unknown or not theirs: 404."""
+    where = (
+        (Session.id == session_id)
+        & (Session.user_id == principal.user_id)
+        & (Session.tenant_id == principal.tenant_id)
+        & Session.revoked_at.is_null()
+    )
+    revoked = (
+        await Session.update({Session.revoked_at: dt.datetime.now(dt.UTC)}).where(where).returning(Session.id)
+    )
+    if not revoked:
+        raise NotFoundError("There is no such session.")

@@ -13,6 +13,7 @@ from rapport_tenants.names import schema_name_for, slug_problem
 from rapport_tenants.tables import Tenant, TenantStatus
 from rapport_tenants.template import latest_template, provision_schema
 
+from rapport.identity.members import index_membership
 from rapport.identity.passwords import hash_password, password_problem, verify_password
 from rapport.identity.tables import Membership, Role, User
 from rapport.kernel.errors import ConflictError, FieldError, ValidationFailed
@@ -122,13 +123,7 @@ async def create_workspace(data: SignupRequest, base_domain: str) -> SignupResul
                     email,
                     password_hash,
                 )
-            await connection.execute(
-                "INSERT INTO control.user_tenants (id, user_id, tenant_id, created_at) "
-                "VALUES ($1, $2, $3, now())",
-                uuid.uuid4(),
-                user_id,
-                tenant_id,
-            )
+            await index_membership(connection, user_id, tenant_id)
             await provision_schema(transaction, schema, template)
             # search_path is the new schema now: these rows land in it.
             await WorkspaceSettings.insert(WorkspaceSettings(name=name))
