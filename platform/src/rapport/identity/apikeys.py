@@ -7,9 +7,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from rapport_tenants.context import TenantContext
+from rapport_tenants.context import TenantContext, tenant_transaction
 from rapport_tenants.names import check_schema_name
 
+from rapport.identity import audit
+from rapport.identity.audit import Actor
 from rapport.identity.credentials import hash_token, new_api_key, parse_api_key, tokens_match
 from rapport.identity.principal import Principal
 from rapport.identity.tables import ApiKey, Role
@@ -44,7 +46,12 @@ _COLUMNS = (
 
 
 async def create_api_key(
-    principal: Principal, name: str, scopes: list[str], expires_at: dt.datetime | None
+    tenant: TenantContext,
+    principal: Principal,
+    actor: Actor,
+    name: str,
+    scopes: list[str],
+    expires_at: dt.datetime | None,
 ) -> CreatedKey:
     """A new key for the caller in the caller's tenant; the full key is returned this once only."""
     errors = []
@@ -57,6 +64,13 @@ async def create_api_key(
         errors.append(FieldError("expires_at", "must be in the future"))
     if errors:
         raise ValidationFailed("The API key is not valid.", errors=errors)
+    async with tenant_transaction(tenant):
+        return await _create(principal, actor, name, scopes, expires_at)
+
+
+async def _create(
+    principal: Principal, actor: Actor, name: str, scopes: list[str], expires_at: dt.datetime | None
+) -> CreatedKey:
     count = await ApiKey.count().where(
         (ApiKey.user_id == principal.user_id)
         & (ApiKey.tenant_id == principal.tenant_id)
@@ -80,6 +94,10 @@ async def create_api_key(
     )
     record = await ApiKey.select(*_COLUMNS).where(ApiKey.id == key_id).first()
     assert record is not None
+    await audit.record(
+        actor, "api_key.created", "api_key", key_id,
+        {"name": (None, record["name"]), "scopes": (None, record["scopes"]), "prefix": (None, prefix)},
+    )  # fmt: skip
     return CreatedKey(key=key, record=record)
 
 
@@ -92,17 +110,27 @@ async def list_api_keys(principal: Principal) -> list[dict[str, Any]]:
     return rows
 
 
-async def revoke_api_key(principal: Principal, key_id: uuid.UUID) -> None:
+async def revoke_api_key(
+    tenant: TenantContext, principal: Principal, actor: Actor, key_id: uuid.UUID
+) -> None:
     """Revoke one of the caller's keys (owners and admins: any key of the tenant). Idempotent."""
     where = (ApiKey.id == key_id) & (ApiKey.tenant_id == principal.tenant_id)
     if principal.role not in _MANAGE_ALL:
         where = where & (ApiKey.user_id == principal.user_id)
-    found = await ApiKey.select(ApiKey.id).where(where).first()
-    if found is None:
-        raise NotFoundError("There is no such API key.")
-    await ApiKey.update({ApiKey.revoked_at: dt.datetime.now(dt.UTC)}).where(
-        where & ApiKey.revoked_at.is_null()
-    )
+    async with tenant_transaction(tenant):
+        found = await ApiKey.select(ApiKey.id).where(where).first()
+        if found is None:
+            raise NotFoundError("There is no such API key.")
+        revoked_at = dt.datetime.now(dt.UTC)
+        changed = (
+            await ApiKey.update({ApiKey.revoked_at: revoked_at})
+            .where(where & ApiKey.revoked_at.is_null())
+            .returning(ApiKey.id)
+        )
+        if changed:
+            await audit.record(
+                actor, "api_key.revoked", "api_key", key_id, {"revoked_at": (None, revoked_at)}
+            )
 
 
 async def api_key_principal(tenant: TenantContext, presented: str) -> Principal | None:

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from rapport_tenants.context import TenantContext
 
 from rapport.identity.apikeys import create_api_key, list_api_keys, revoke_api_key
+from rapport.identity.audit import Actor
 from rapport.identity.credentials import csrf_token_for
 from rapport.identity.middleware import SESSION_COOKIE
 from rapport.identity.principal import Principal
@@ -55,6 +56,10 @@ def _session_cookie(settings: Settings, value: str, max_age: int) -> Cookie:
     )
 
 
+def _actor(request: Request[Any, Any, Any], principal: Principal) -> Actor:
+    return Actor.of(principal, request.client.host if request.client else None)
+
+
 def _csrf(request: Request[Any, Any, Any], session_id: uuid.UUID | None) -> str:
     settings: Settings = request.app.state.settings
     return csrf_token_for(settings.secret_key.get_secret_value(), str(session_id))
@@ -95,10 +100,13 @@ class AuthController(Controller):
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="Sign out (ends this session)")
     async def logout(
-        self, request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        tenant: NamedDependency[TenantContext],
     ) -> Response[None]:
         if principal.session_id is not None:
-            await sign_out(principal.session_id)
+            await sign_out(tenant, _actor(request, principal), principal.session_id)
         settings: Settings = request.app.state.settings
         return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[_session_cookie(settings, "", 0)])
 
@@ -158,21 +166,30 @@ class MeController(Controller):
 
     @delete("/sessions/{session_id:uuid}", summary="Sign one of your sessions out")
     async def end_session(
-        self, principal: NamedDependency[Principal], session_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        tenant: NamedDependency[TenantContext],
+        session_id: FromPath[uuid.UUID],
     ) -> None:
-        await revoke_session(principal, session_id)
+        await revoke_session(tenant, principal, _actor(request, principal), session_id)
 
 
 class ApiKeyController(Controller):
     path = "/api/v1/api-keys"
     tags = ["api keys"]
-    dependencies = {"principal": Provide(provide_principal)}
+    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @post("/", status_code=HTTP_201_CREATED, summary="Create an API key (the key is shown once)")
     async def create(
-        self, principal: NamedDependency[Principal], data: JSONBody[ApiKeyCreate]
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        tenant: NamedDependency[TenantContext],
+        data: JSONBody[ApiKeyCreate],
     ) -> ApiKeyCreated:
-        created = await create_api_key(principal, data.name, data.scopes, data.expires_at)
+        actor = _actor(request, principal)
+        created = await create_api_key(tenant, principal, actor, data.name, data.scopes, data.expires_at)
         return ApiKeyCreated(key=created.key, api_key=ApiKeyOut(**created.record))
 
     @get("/", summary="API keys (yours; owners and admins see the workspace's)")
@@ -180,5 +197,11 @@ class ApiKeyController(Controller):
         return [ApiKeyOut(**row) for row in await list_api_keys(principal)]
 
     @delete("/{key_id:uuid}", summary="Revoke an API key")
-    async def revoke(self, principal: NamedDependency[Principal], key_id: FromPath[uuid.UUID]) -> None:
-        await revoke_api_key(principal, key_id)
+    async def revoke(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        tenant: NamedDependency[TenantContext],
+        key_id: FromPath[uuid.UUID],
+    ) -> None:
+        await revoke_api_key(tenant, principal, _actor(request, principal), key_id)

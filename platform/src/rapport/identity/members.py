@@ -7,6 +7,8 @@ import uuid
 import asyncpg
 from rapport_tenants.context import TenantContext, tenant_transaction
 
+from rapport.identity import audit
+from rapport.identity.audit import SYSTEM
 from rapport.identity.passwords import hash_password
 from rapport.identity.tables import Membership, Role
 
@@ -30,12 +32,16 @@ async def ensure_member(tenant: TenantContext, email: str, password: str, role: 
             email,
             password_hash,
         )
-        existing = await Membership.select(Membership.id).where(Membership.user_id == user_id).first()
+        existing = await Membership.select(Membership.role).where(Membership.user_id == user_id).first()
         if existing is None:
             await Membership.insert(Membership(user_id=user_id, role=role.value, active=True))
-        else:
+            await audit.record(SYSTEM, "membership.created", "user", user_id, {"role": (None, role.value)})
+        elif existing["role"] != role.value:
             await Membership.update({Membership.role: role.value, Membership.active: True}).where(
                 Membership.user_id == user_id
+            )
+            await audit.record(
+                SYSTEM, "membership.updated", "user", user_id, {"role": (existing["role"], role.value)}
             )
         await index_membership(connection, user_id, tenant.id)
     return user_id

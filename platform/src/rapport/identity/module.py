@@ -1,5 +1,6 @@
 """The ``identity`` module's registration (entry point ``rapport.modules: identity``)."""
 
+from rapport.identity.audit_controllers import AuditController
 from rapport.identity.controllers import ApiKeyController, AuthController, MeController
 from rapport.kernel.modules import Module
 
@@ -7,7 +8,7 @@ __all__ = ["module"]
 
 module = Module(
     name="identity",
-    route_handlers=[AuthController, MeController, ApiKeyController],
+    route_handlers=[AuthController, MeController, ApiKeyController, AuditController],
     piccolo_apps=["rapport.identity.piccolo_app"],
     tenant_piccolo_apps=["rapport.identity.tenant_piccolo_app"],
     depends_on=("tenancy",),

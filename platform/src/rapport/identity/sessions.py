@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from rapport_tenants.context import TenantContext
+from rapport_tenants.context import TenantContext, tenant_transaction
 from rapport_tenants.names import check_schema_name
 from redis.asyncio import Redis
 
+from rapport.identity import audit
+from rapport.identity.audit import Actor
 from rapport.identity.credentials import hash_token, new_session_token
 from rapport.identity.passwords import hash_password_sync, verify_password
 from rapport.identity.principal import Principal
@@ -81,22 +83,34 @@ async def sign_in(
     role = await _member_role(tenant, user["id"]) if user and valid else None
     if user is None or not valid or role is None:
         log.info("sign_in_failed", tenant=tenant.slug, ip=ip)
+        async with tenant_transaction(tenant):
+            await audit.record(Actor.anonymous(email, ip), "auth.sign_in_failed", "user", email)
         raise UnauthorizedError(_INVALID)
     token = new_session_token()
     session_id = uuid.uuid4()
+    async with tenant_transaction(tenant):
+        await _open_session(session_id, token, user["id"], tenant, ip, user_agent)
+        await audit.record(
+            Actor(user["id"], user["email"], "session", ip), "auth.signed_in", "session", session_id
+        )
+    log.info("signed_in", tenant=tenant.slug, user_id=str(user["id"]), session_id=str(session_id))
+    return SignedIn(token, session_id, user["id"], user["email"], role)
+
+
+async def _open_session(
+    session_id: uuid.UUID, token: str, user_id: uuid.UUID, tenant: TenantContext, ip: str, user_agent: str
+) -> None:
     await Session.insert(
         Session(
             id=session_id,
             token_hash=hash_token(token),
-            user_id=user["id"],
+            user_id=user_id,
             tenant_id=tenant.id,
             expires_at=dt.datetime.now(dt.UTC) + SESSION_LIFETIME,
             ip=ip[:64],
             user_agent=user_agent[:300],
         )
     )
-    log.info("signed_in", tenant=tenant.slug, user_id=str(user["id"]), session_id=str(session_id))
-    return SignedIn(token, session_id, user["id"], user["email"], role)
 
 
 async def session_principal(tenant: TenantContext, token: str) -> Principal | None:
@@ -125,10 +139,12 @@ async def session_principal(tenant: TenantContext, token: str) -> Principal | No
     )
 
 
-async def sign_out(session_id: uuid.UUID) -> None:
-    await Session.update({Session.revoked_at: dt.datetime.now(dt.UTC)}).where(
-        (Session.id == session_id) & Session.revoked_at.is_null()
-    )
+async def sign_out(tenant: TenantContext, actor: Actor, session_id: uuid.UUID) -> None:
+    async with tenant_transaction(tenant):
+        await Session.update({Session.revoked_at: dt.datetime.now(dt.UTC)}).where(
+            (Session.id == session_id) & Session.revoked_at.is_null()
+        )
+        await audit.record(actor, "auth.signed_out", "session", session_id)
 
 
 async def list_sessions(principal: Principal) -> list[dict[str, Any]]:
@@ -154,7 +170,9 @@ async def list_sessions(principal: Principal) -> list[dict[str, Any]]:
     return rows
 
 
-async def revoke_session(principal: Principal, session_id: uuid.UUID) -> None:
+async def revoke_session(
+    tenant: TenantContext, principal: Principal, actor: Actor, session_id: uuid.UUID
+) -> None:
     """End one of the caller's own sessions (another browser, a lost laptop). Unknown or not theirs: 404."""
     where = (
         (Session.id == session_id)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import UUID, Array, BigSerial, Boolean, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, Array, BigSerial, Boolean, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Unique
 from piccolo.table import Table
 from rapport_tenants.tables import CONTROL_SCHEMA
 
-__all__ = ["ApiKey", "Membership", "Role", "Session", "User", "UserTenant"]
+__all__ = ["ApiKey", "AuditEvent", "Membership", "Role", "Session", "User", "UserTenant"]
 
 
 class Role(StrEnum):
@@ -85,3 +85,22 @@ class ApiKey(Table, tablename="api_keys", schema=CONTROL_SCHEMA):
     last_used_at = Timestamptz(null=True, default=None)
     expires_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class AuditEvent(Table, tablename="audit_events"):
+    """A write, an admin action or a sign-in attempt in the tenant. Append-only: a trigger refuses changes."""
+
+    id = BigSerial(primary_key=True)
+    occurred_at = Timestamptz(default=TimestamptzNow(), index=True)
+    action = Varchar(length=100, index=True)
+    """``<object>.<verb>``, e.g. ``api_key.created``, ``auth.sign_in_failed``."""
+    actor_user_id = UUID(null=True, default=None, index=True)
+    actor = Varchar(length=320, default="")
+    """Who, for people: an email, ``api key rpk_<prefix>``, or ``system``."""
+    via = Varchar(length=20, default="system")
+    ip = Varchar(length=64, null=True, default=None)
+    object_type = Varchar(length=50, default="")
+    object_id = Varchar(length=100, default="")
+    changes = JSONB(default={})
+    """``{field: [before, after]}`` of the fields the action changed (secrets never included)."""
+    request_id = Varchar(length=64, null=True, default=None)

@@ -67,7 +67,7 @@ class SignupController(Controller):
             settings.signup_rate_per_hour,
             3600,
         )
-        result = await create_workspace(data, settings.base_domain)
+        result = await create_workspace(data, settings.base_domain, _client_ip(request))
         return SignupResponse(
             tenant=SignupTenant(id=result.tenant_id, slug=result.slug, name=result.name),
             admin=SignupAdmin(id=result.user_id, email=result.email),

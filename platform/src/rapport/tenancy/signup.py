@@ -13,6 +13,8 @@ from rapport_tenants.names import schema_name_for, slug_problem
 from rapport_tenants.tables import Tenant, TenantStatus
 from rapport_tenants.template import latest_template, provision_schema
 
+from rapport.identity import audit
+from rapport.identity.audit import Actor
 from rapport.identity.members import index_membership
 from rapport.identity.passwords import hash_password, password_problem, verify_password
 from rapport.identity.tables import Membership, Role, User
@@ -76,7 +78,9 @@ async def _existing_user(email: str, password: str) -> uuid.UUID | None:
     )
 
 
-async def create_workspace(data: SignupRequest, base_domain: str) -> SignupResult:
+async def create_workspace(
+    data: SignupRequest, base_domain: str, client_ip: str | None = None
+) -> SignupResult:
     """Validate, then create tenant + primary domain + owner + provisioned schema in one transaction.
 
     A failure at any step rolls everything back: no tenant row without a schema, no orphan schema.
@@ -128,6 +132,13 @@ async def create_workspace(data: SignupRequest, base_domain: str) -> SignupResul
             # search_path is the new schema now: these rows land in it.
             await WorkspaceSettings.insert(WorkspaceSettings(name=name))
             await Membership.insert(Membership(user_id=user_id, role=Role.OWNER.value))
+            actor = Actor(user_id, email, "signup", client_ip)
+            await audit.record(
+                actor, "tenant.created", "tenant", tenant_id, {"slug": (None, slug), "name": (None, name)}
+            )
+            await audit.record(
+                actor, "membership.created", "user", user_id, {"role": (None, Role.OWNER.value)}
+            )
     except asyncpg.UniqueViolationError as exc:
         # Two signups raced for the same address or email; the loser's transaction left nothing behind.
         if "email" in (exc.constraint_name or ""):
