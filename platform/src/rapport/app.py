@@ -20,6 +20,7 @@ from rapport.kernel.db import create_engine, install_engine
 from rapport.kernel.errors import problem_details_plugin, unhandled_exception_handler
 from rapport.kernel.health import healthz, readyz
 from rapport.kernel.jobs import configure_broker
+from rapport.kernel.keyring import KeyRing
 from rapport.kernel.logging import RequestIdMiddleware, configure_logging
 from rapport.kernel.modules import load_modules
 from rapport.kernel.ratelimit import HttpRateLimitMiddleware
@@ -102,6 +103,7 @@ def create_app(settings: Settings) -> Litestar:
     app.state.modules = loaded
     app.state.engine = engine
     app.state.tenant_resolver = resolver
+    app.state.keyring = KeyRing.from_settings(settings)
     return app
 
 

@@ -114,9 +114,11 @@ def migrate(concurrency: int | None) -> None:
 
 
 def _register_tenant_commands() -> None:
+    from rapport.identity.commands import keys
     from rapport.tenancy.commands import tenants
 
     main.add_command(tenants)
+    main.add_command(keys)
 
 
 @main.command()

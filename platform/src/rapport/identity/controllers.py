@@ -25,14 +25,29 @@ from rapport.identity.schemas import (
     Me,
     MySession,
     MyTenant,
+    RecoveryCodes,
     SessionOut,
+    TotpChallenge,
+    TotpCode,
+    TotpEnrollment,
+    TotpLogin,
 )
-from rapport.identity.sessions import SESSION_LIFETIME, list_sessions, revoke_session, sign_in, sign_out
+from rapport.identity.sessions import (
+    SESSION_LIFETIME,
+    SignedIn,
+    TotpRequired,
+    finish_totp_sign_in,
+    list_sessions,
+    revoke_session,
+    sign_in,
+    sign_out,
+)
 from rapport.identity.tenants import tenants_of
+from rapport.identity.totp import confirm_totp, disable_totp, start_totp
 from rapport.kernel.settings import Environment, Settings
 from rapport.tenancy.middleware import tenant_of
 
-__all__ = ["ApiKeyController", "AuthController", "MeController"]
+__all__ = ["ApiKeyController", "AuthController", "MeController", "TotpController"]
 
 
 async def provide_tenant(request: Request[Any, Any, Any]) -> TenantContext:
@@ -54,6 +69,27 @@ def _session_cookie(settings: Settings, value: str, max_age: int) -> Cookie:
         secure=settings.env is Environment.PRODUCTION,
         samesite="lax",
     )
+
+
+def _ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _agent(request: Request[Any, Any, Any]) -> str:
+    return request.headers.get("user-agent", "")
+
+
+def _signed_in(request: Request[Any, Any, Any], tenant: TenantContext, signed_in: SignedIn) -> Response[Any]:
+    settings: Settings = request.app.state.settings
+    body = SessionOut(
+        user_id=signed_in.user_id,
+        email=signed_in.email,
+        role=signed_in.role,
+        tenant=tenant.slug,
+        csrf_token=_csrf(request, signed_in.session_id),
+    )
+    cookie = _session_cookie(settings, signed_in.token, int(SESSION_LIFETIME.total_seconds()))
+    return Response(body, cookies=[cookie])
 
 
 def _actor(request: Request[Any, Any, Any], principal: Principal) -> Actor:
@@ -78,25 +114,31 @@ class AuthController(Controller):
         request: Request[Any, Any, Any],
         tenant: NamedDependency[TenantContext],
         data: JSONBody[LoginRequest],
+    ) -> Response[SessionOut | TotpChallenge]:
+        result = await sign_in(
+            request.app.state.redis, tenant, data.email, data.password, _ip(request), _agent(request)
+        )
+        if isinstance(result, TotpRequired):
+            return Response(TotpChallenge(challenge=result.challenge))
+        return _signed_in(request, tenant, result)
+
+    @post(
+        "/login/totp",
+        exclude_from_auth=True,
+        status_code=HTTP_200_OK,
+        summary="Second step of a sign-in: a TOTP or recovery code for the challenge",
+    )
+    async def login_totp(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        data: JSONBody[TotpLogin],
     ) -> Response[SessionOut]:
-        settings: Settings = request.app.state.settings
-        signed_in = await sign_in(
-            request.app.state.redis,
-            tenant,
-            data.email,
-            data.password,
-            request.client.host if request.client else "unknown",
-            request.headers.get("user-agent", ""),
-        )
-        body = SessionOut(
-            user_id=signed_in.user_id,
-            email=signed_in.email,
-            role=signed_in.role,
-            tenant=tenant.slug,
-            csrf_token=_csrf(request, signed_in.session_id),
-        )
-        cookie = _session_cookie(settings, signed_in.token, int(SESSION_LIFETIME.total_seconds()))
-        return Response(body, cookies=[cookie])
+        result = await finish_totp_sign_in(
+            request.app.state.redis, request.app.state.keyring, tenant, data.challenge, data.code,
+            _ip(request), _agent(request),
+        )  # fmt: skip
+        return _signed_in(request, tenant, result)
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="Sign out (ends this session)")
     async def logout(
@@ -173,6 +215,53 @@ class MeController(Controller):
         session_id: FromPath[uuid.UUID],
     ) -> None:
         await revoke_session(tenant, principal, _actor(request, principal), session_id)
+
+
+class TotpController(Controller):
+    """Your TOTP second factor: enrol, confirm (get recovery codes), turn off."""
+
+    path = "/api/v1/me/totp"
+    tags = ["me"]
+    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Start enrolling an authenticator app")
+    async def start(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        tenant: NamedDependency[TenantContext],
+    ) -> TotpEnrollment:
+        secret, uri = await start_totp(
+            request.app.state.keyring, tenant, principal, _actor(request, principal)
+        )
+        return TotpEnrollment(secret=secret, otpauth_uri=uri)
+
+    @post("/confirm", status_code=HTTP_200_OK, summary="Confirm with a code; returns recovery codes (once)")
+    async def confirm(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        tenant: NamedDependency[TenantContext],
+        data: JSONBody[TotpCode],
+    ) -> RecoveryCodes:
+        codes = await confirm_totp(
+            request.app.state.keyring, tenant, principal, _actor(request, principal), data.code
+        )
+        return RecoveryCodes(recovery_codes=codes)
+
+    @post(
+        "/disable", status_code=HTTP_204_NO_CONTENT, summary="Turn TOTP off (needs a code or a recovery code)"
+    )
+    async def disable(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        tenant: NamedDependency[TenantContext],
+        data: JSONBody[TotpCode],
+    ) -> None:
+        await disable_totp(
+            request.app.state.keyring, tenant, principal, _actor(request, principal), data.code
+        )
 
 
 class ApiKeyController(Controller):

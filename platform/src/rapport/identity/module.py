@@ -1,14 +1,14 @@
 """The ``identity`` module's registration (entry point ``rapport.modules: identity``)."""
 
 from rapport.identity.audit_controllers import AuditController
-from rapport.identity.controllers import ApiKeyController, AuthController, MeController
+from rapport.identity.controllers import ApiKeyController, AuthController, MeController, TotpController
 from rapport.kernel.modules import Module
 
 __all__ = ["module"]
 
 module = Module(
     name="identity",
-    route_handlers=[AuthController, MeController, ApiKeyController, AuditController],
+    route_handlers=[AuthController, MeController, TotpController, ApiKeyController, AuditController],
     piccolo_apps=["rapport.identity.piccolo_app"],
     tenant_piccolo_apps=["rapport.identity.tenant_piccolo_app"],
     depends_on=("tenancy",),

@@ -4,12 +4,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from rapport.identity.tables import ApiKey, Session, User, UserTenant
+from rapport.identity.tables import ApiKey, RecoveryCode, Session, TotpCredential, User, UserTenant
 
 APP_CONFIG = AppConfig(
     app_name="identity",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[User, UserTenant, Session, ApiKey],
+    table_classes=[User, UserTenant, Session, ApiKey, TotpCredential, RecoveryCode],
     migration_dependencies=["rapport_tenants.piccolo_app"],
     commands=[],
 )

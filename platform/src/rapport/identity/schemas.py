@@ -16,7 +16,12 @@ __all__ = [
     "Me",
     "MySession",
     "MyTenant",
+    "RecoveryCodes",
     "SessionOut",
+    "TotpChallenge",
+    "TotpCode",
+    "TotpEnrollment",
+    "TotpLogin",
 ]
 
 
@@ -25,7 +30,7 @@ class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):
     password: Annotated[str, msgspec.Meta(max_length=256)]
 
 
-class SessionOut(msgspec.Struct):
+class SessionOut(msgspec.Struct, tag_field="status", tag="signed_in"):
     user_id: uuid.UUID
     email: str
     role: str
@@ -82,3 +87,29 @@ class MySession(msgspec.Struct):
     ip: str | None
     user_agent: str | None
     current: bool
+
+
+class TotpChallenge(msgspec.Struct, tag_field="status", tag="totp_required"):
+    """The password was right; send a code with this challenge to ``POST /api/v1/auth/login/totp``."""
+
+    challenge: str
+
+
+class TotpLogin(msgspec.Struct, forbid_unknown_fields=True):
+    challenge: Annotated[str, msgspec.Meta(max_length=100)]
+    code: Annotated[str, msgspec.Meta(max_length=40)]
+
+
+class TotpCode(msgspec.Struct, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(max_length=40)]
+
+
+class TotpEnrollment(msgspec.Struct):
+    secret: str
+    otpauth_uri: str
+    """Show it as a QR code; then confirm with a code from the app."""
+
+
+class RecoveryCodes(msgspec.Struct):
+    recovery_codes: list[str]
+    """Each works once instead of a code; shown this once."""

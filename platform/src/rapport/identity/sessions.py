@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -19,12 +21,16 @@ from rapport.identity.credentials import hash_token, new_session_token
 from rapport.identity.passwords import hash_password_sync, verify_password
 from rapport.identity.principal import Principal
 from rapport.identity.tables import Session, User
+from rapport.identity.totp import has_totp, use_second_factor
 from rapport.kernel.errors import NotFoundError, UnauthorizedError
+from rapport.kernel.keyring import KeyRing
 from rapport.kernel.ratelimit import enforce_rate_limit, rate_limit_key
 
 __all__ = [
     "SESSION_LIFETIME",
     "SignedIn",
+    "TotpRequired",
+    "finish_totp_sign_in",
     "list_sessions",
     "revoke_session",
     "session_principal",
@@ -36,10 +42,18 @@ log = structlog.get_logger(__name__)
 SESSION_LIFETIME = dt.timedelta(days=14)
 LOGIN_ATTEMPTS_PER_IP_PER_MINUTE = 30
 LOGIN_ATTEMPTS_PER_ACCOUNT_PER_15_MINUTES = 10
+CHALLENGE_SECONDS = 300
 _TOUCH_EVERY = dt.timedelta(minutes=5)
 # Verified when the email has no account, so a miss costs what a wrong password costs.
 _DUMMY_HASH = hash_password_sync(uuid.uuid4().hex)
 _INVALID = "Invalid email or password."
+
+
+@dataclass(frozen=True, slots=True)
+class TotpRequired:
+    """The password was right; a second factor is due, for this challenge."""
+
+    challenge: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +86,7 @@ async def _member_role(tenant: TenantContext, user_id: uuid.UUID) -> str | None:
 
 async def sign_in(
     redis: Redis, tenant: TenantContext, email: str, password: str, ip: str, user_agent: str
-) -> SignedIn:
+) -> SignedIn | TotpRequired:
     """Check the password and the membership in ``tenant``; open a session. One answer for every failure."""
     email = email.strip().lower()
     await _limit_attempts(redis, tenant, email, ip)
@@ -82,19 +96,67 @@ async def sign_in(
     )
     role = await _member_role(tenant, user["id"]) if user and valid else None
     if user is None or not valid or role is None:
-        log.info("sign_in_failed", tenant=tenant.slug, ip=ip)
-        async with tenant_transaction(tenant):
-            await audit.record(Actor.anonymous(email, ip), "auth.sign_in_failed", "user", email)
+        await _failed(tenant, Actor.anonymous(email, ip), "auth.sign_in_failed", email)
         raise UnauthorizedError(_INVALID)
+    if await has_totp(user["id"]):
+        challenge = secrets.token_urlsafe(32)
+        await redis.set(
+            _challenge_key(tenant, challenge),
+            json.dumps([str(user["id"]), user["email"]]),
+            ex=CHALLENGE_SECONDS,
+        )
+        return TotpRequired(challenge)
+    return await _start_session(tenant, user["id"], user["email"], role, ip, user_agent, {})
+
+
+async def finish_totp_sign_in(
+    redis: Redis, keyring: KeyRing, tenant: TenantContext, challenge: str, code: str, ip: str, user_agent: str
+) -> SignedIn:
+    """Second step: a TOTP or recovery code for the password step's challenge (5 tries, 5 minutes)."""
+    key = _challenge_key(tenant, challenge)
+    await enforce_rate_limit(redis, key + ":tries", 5, CHALLENGE_SECONDS)
+    stored = await redis.get(key)
+    if stored is None:
+        raise UnauthorizedError("This sign-in has expired; enter your password again.")
+    user_id_text, email = json.loads(stored)
+    user_id = uuid.UUID(user_id_text)
+    used = await use_second_factor(keyring, user_id, code)
+    role = await _member_role(tenant, user_id) if used else None
+    if used is None or role is None:
+        await _failed(tenant, Actor(user_id, email, "session", ip), "auth.second_factor_failed", user_id)
+        raise UnauthorizedError("That code does not match.")
+    await redis.delete(key)
+    return await _start_session(tenant, user_id, email, role, ip, user_agent, {"second_factor": (None, used)})
+
+
+def _challenge_key(tenant: TenantContext, challenge: str) -> str:
+    return f"rapport:login-challenge:t:{tenant.id}:{hash_token(challenge)}"
+
+
+async def _failed(tenant: TenantContext, actor: Actor, action: str, object_id: object) -> None:
+    log.info(action, tenant=tenant.slug, ip=actor.ip)
+    async with tenant_transaction(tenant):
+        await audit.record(actor, action, "user", object_id)
+
+
+async def _start_session(
+    tenant: TenantContext,
+    user_id: uuid.UUID,
+    email: str,
+    role: str,
+    ip: str,
+    user_agent: str,
+    changes: dict[str, tuple[Any, Any]],
+) -> SignedIn:
     token = new_session_token()
     session_id = uuid.uuid4()
     async with tenant_transaction(tenant):
-        await _open_session(session_id, token, user["id"], tenant, ip, user_agent)
+        await _open_session(session_id, token, user_id, tenant, ip, user_agent)
         await audit.record(
-            Actor(user["id"], user["email"], "session", ip), "auth.signed_in", "session", session_id
+            Actor(user_id, email, "session", ip), "auth.signed_in", "session", session_id, changes
         )
-    log.info("signed_in", tenant=tenant.slug, user_id=str(user["id"]), session_id=str(session_id))
-    return SignedIn(token, session_id, user["id"], user["email"], role)
+    log.info("signed_in", tenant=tenant.slug, user_id=str(user_id), session_id=str(session_id))
+    return SignedIn(token, session_id, user_id, email, role)
 
 
 async def _open_session(

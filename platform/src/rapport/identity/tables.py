@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import JSONB, UUID, Array, BigSerial, Boolean, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, Array, BigInt, BigSerial, Boolean, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Unique
 from piccolo.table import Table
 from rapport_tenants.tables import CONTROL_SCHEMA
 
-__all__ = ["ApiKey", "AuditEvent", "Membership", "Role", "Session", "User", "UserTenant"]
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Membership",
+    "RecoveryCode",
+    "Role",
+    "Session",
+    "TotpCredential",
+    "User",
+    "UserTenant",
+]
 
 
 class Role(StrEnum):
@@ -85,6 +95,27 @@ class ApiKey(Table, tablename="api_keys", schema=CONTROL_SCHEMA):
     last_used_at = Timestamptz(null=True, default=None)
     expires_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class TotpCredential(Table, tablename="totp_credentials", schema=CONTROL_SCHEMA):
+    """A user's TOTP second factor. Seed encrypted with the key ring; unconfirmed until a code checks."""
+
+    id = UUID(primary_key=True)
+    user_id = UUID(unique=True)
+    secret_encrypted = Varchar(length=400, secret=True)
+    confirmed_at = Timestamptz(null=True, default=None)
+    last_used_step = BigInt(null=True, default=None)
+    """The time step of the last accepted code: the same code is never accepted twice."""
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class RecoveryCode(Table, tablename="recovery_codes", schema=CONTROL_SCHEMA):
+    """One-time codes for a lost authenticator; only their SHA-256 is stored."""
+
+    id = UUID(primary_key=True)
+    user_id = UUID(index=True)
+    code_hash = Varchar(length=64, unique=True)
+    used_at = Timestamptz(null=True, default=None)
 
 
 class AuditEvent(Table, tablename="audit_events"):

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     database_url: PostgresDsn
     redis_url: RedisDsn
     secret_key: SecretStr = Field(min_length=32)
+    encryption_keys: list[SecretStr] = Field(default_factory=list)
+    """Fernet keys for secrets at rest, newest first (JSON list); default: one derived from the secret key."""
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     base_domain: str = "localhost"
