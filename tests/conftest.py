@@ -7,13 +7,18 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
+from aiosmtpd.controller import Controller
 from litestar.testing import AsyncTestClient
 from rapport.app import create_app
-from rapport.kernel.devservices import EmbeddedPostgres, EmbeddedRedis
+from rapport.kernel.devservices import EmbeddedPostgres, EmbeddedRedis, free_port
 from rapport.kernel.settings import Environment, Settings
 
 from tests.factories import SHARED_EMAIL, SignedUp, sign_up
@@ -57,13 +62,41 @@ def redis_server(services_dir: Path) -> Iterator[EmbeddedRedis]:
     server.stop()
 
 
+class MailSink:
+    """A real SMTP server (aiosmtpd) on loopback that keeps every message for the tests to read."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook
+        self.messages.append(message_from_bytes(envelope.content, _class=EmailMessage, policy=default))
+        return "250 OK"
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.messages if message["To"] == address]
+
+
+@pytest.fixture(scope="session")
+def mail_sink() -> Iterator[MailSink]:
+    sink = MailSink()
+    sink.controller.start()
+    yield sink
+    sink.controller.stop()
+
+
 @pytest.fixture(scope="session")
 def database_url(postgres: EmbeddedPostgres) -> str:
     return postgres.dsn_for(TEST_DATABASE)
 
 
 @pytest.fixture(scope="session")
-def service_env(database_url: str, redis_server: EmbeddedRedis) -> dict[str, str]:
+def service_env(database_url: str, redis_server: EmbeddedRedis, mail_sink: MailSink) -> dict[str, str]:
     """The environment a Rapport process started by a test gets."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
     env.update(
@@ -73,6 +106,7 @@ def service_env(database_url: str, redis_server: EmbeddedRedis) -> dict[str, str
         RAPPORT_SECRET_KEY=SECRET,
         RAPPORT_OPERATOR_TOKEN=OPERATOR_TOKEN,
         RAPPORT_SIGNUP_RATE_PER_HOUR="100000",
+        RAPPORT_SMTP_URL=mail_sink.url,
     )
     return env
 
@@ -94,8 +128,8 @@ def make_settings(database_url: str, redis_url: str, **overrides: object) -> Set
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, redis_server: EmbeddedRedis) -> Settings:
-    return make_settings(database_url, redis_server.url)
+def settings(database_url: str, redis_server: EmbeddedRedis, mail_sink: MailSink) -> Settings:
+    return make_settings(database_url, redis_server.url, smtp_url=mail_sink.url)
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,22 @@
 
 from rapport.identity.audit_controllers import AuditController
 from rapport.identity.controllers import ApiKeyController, AuthController, MeController, TotpController
+from rapport.identity.email_controllers import EmailLinkController, InvitationController
 from rapport.kernel.modules import Module
 
 __all__ = ["module"]
 
 module = Module(
     name="identity",
-    route_handlers=[AuthController, MeController, TotpController, ApiKeyController, AuditController],
+    route_handlers=[
+        AuthController,
+        EmailLinkController,
+        MeController,
+        TotpController,
+        ApiKeyController,
+        InvitationController,
+        AuditController,
+    ],
     piccolo_apps=["rapport.identity.piccolo_app"],
     tenant_piccolo_apps=["rapport.identity.tenant_piccolo_app"],
     depends_on=("tenancy",),

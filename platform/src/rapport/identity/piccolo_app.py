@@ -4,12 +4,20 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from rapport.identity.tables import ApiKey, RecoveryCode, Session, TotpCredential, User, UserTenant
+from rapport.identity.tables import (
+    ActionToken,
+    ApiKey,
+    RecoveryCode,
+    Session,
+    TotpCredential,
+    User,
+    UserTenant,
+)
 
 APP_CONFIG = AppConfig(
     app_name="identity",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[User, UserTenant, Session, ApiKey, TotpCredential, RecoveryCode],
+    table_classes=[User, UserTenant, Session, ApiKey, TotpCredential, RecoveryCode, ActionToken],
     migration_dependencies=["rapport_tenants.piccolo_app"],
     commands=[],
 )

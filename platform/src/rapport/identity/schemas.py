@@ -8,16 +8,25 @@ from typing import Annotated
 
 import msgspec
 
+from rapport.identity.tables import Role
+
 __all__ = [
+    "Accepted",
     "ApiKeyCreate",
     "ApiKeyCreated",
     "ApiKeyOut",
+    "InvitationAccept",
+    "InvitationCreate",
+    "InvitationOut",
     "LoginRequest",
     "Me",
     "MySession",
     "MyTenant",
+    "PasswordReset",
+    "PasswordResetRequest",
     "RecoveryCodes",
     "SessionOut",
+    "TokenOnly",
     "TotpChallenge",
     "TotpCode",
     "TotpEnrollment",
@@ -113,3 +122,40 @@ class TotpEnrollment(msgspec.Struct):
 class RecoveryCodes(msgspec.Struct):
     recovery_codes: list[str]
     """Each works once instead of a code; shown this once."""
+
+
+class PasswordResetRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(max_length=320)]
+
+
+class PasswordReset(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(max_length=100)]
+    password: Annotated[str, msgspec.Meta(max_length=256)]
+
+
+class TokenOnly(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(max_length=100)]
+
+
+class InvitationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(max_length=320)]
+    role: Role = Role.MEMBER
+
+
+class InvitationOut(msgspec.Struct):
+    id: uuid.UUID
+    email: str
+    role: str
+    created_by: uuid.UUID | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class InvitationAccept(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(max_length=100)]
+    password: Annotated[str, msgspec.Meta(max_length=256)]
+
+
+class Accepted(msgspec.Struct):
+    user_id: uuid.UUID
+    tenant: str

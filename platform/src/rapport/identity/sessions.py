@@ -32,6 +32,7 @@ __all__ = [
     "TotpRequired",
     "finish_totp_sign_in",
     "list_sessions",
+    "member_role",
     "revoke_session",
     "session_principal",
     "sign_in",
@@ -74,7 +75,7 @@ async def _limit_attempts(redis: Redis, tenant: TenantContext, email: str, ip: s
     )
 
 
-async def _member_role(tenant: TenantContext, user_id: uuid.UUID) -> str | None:
+async def member_role(tenant: TenantContext, user_id: uuid.UUID) -> str | None:
     schema = check_schema_name(tenant.schema_name)
     rows = await User.raw(
         # The schema name passed check_schema_name above.
@@ -94,7 +95,7 @@ async def sign_in(
     valid = await verify_password(
         user["password_hash"] if user and user["password_hash"] else _DUMMY_HASH, password
     )
-    role = await _member_role(tenant, user["id"]) if user and valid else None
+    role = await member_role(tenant, user["id"]) if user and valid else None
     if user is None or not valid or role is None:
         await _failed(tenant, Actor.anonymous(email, ip), "auth.sign_in_failed", email)
         raise UnauthorizedError(_INVALID)
@@ -121,7 +122,7 @@ async def finish_totp_sign_in(
     user_id_text, email = json.loads(stored)
     user_id = uuid.UUID(user_id_text)
     used = await use_second_factor(keyring, user_id, code)
-    role = await _member_role(tenant, user_id) if used else None
+    role = await member_role(tenant, user_id) if used else None
     if used is None or role is None:
         await _failed(tenant, Actor(user_id, email, "session", ip), "auth.second_factor_failed", user_id)
         raise UnauthorizedError("That code does not match.")

@@ -11,12 +11,14 @@ from piccolo.table import Table
 from rapport_tenants.tables import CONTROL_SCHEMA
 
 __all__ = [
+    "ActionToken",
     "ApiKey",
     "AuditEvent",
     "Membership",
     "RecoveryCode",
     "Role",
     "Session",
+    "TokenKind",
     "TotpCredential",
     "User",
     "UserTenant",
@@ -115,6 +117,31 @@ class RecoveryCode(Table, tablename="recovery_codes", schema=CONTROL_SCHEMA):
     id = UUID(primary_key=True)
     user_id = UUID(index=True)
     code_hash = Varchar(length=64, unique=True)
+    used_at = Timestamptz(null=True, default=None)
+
+
+class TokenKind(StrEnum):
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of token, not a password
+    EMAIL_VERIFICATION = "email_verification"
+    INVITATION = "invitation"
+
+
+class ActionToken(Table, tablename="action_tokens", schema=CONTROL_SCHEMA):
+    """A single-use, expiring token sent by email: password reset, email verification, invitation.
+
+    Only its SHA-256 is stored. Invitations carry the invited email and role; the others name the user.
+    """
+
+    id = UUID(primary_key=True)
+    kind = Varchar(length=30, choices=TokenKind)
+    token_hash = Varchar(length=64, unique=True)
+    tenant_id = UUID(index=True)
+    user_id = UUID(null=True, default=None, index=True)
+    email = Varchar(length=320)
+    role = Varchar(length=32, null=True, default=None)
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
 
 

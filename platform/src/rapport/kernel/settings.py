@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     database_url: PostgresDsn
     redis_url: RedisDsn
     secret_key: SecretStr = Field(min_length=32)
+    smtp_url: str | None = None
+    """``smtp://user:pass@host:587``, ``smtp+starttls://…`` or ``smtps://…``; unset in development: files."""
+    mail_from: str = "Rapport <no-reply@rapport.localhost>"
     encryption_keys: list[SecretStr] = Field(default_factory=list)
     """Fernet keys for secrets at rest, newest first (JSON list); default: one derived from the secret key."""
     host: str = "127.0.0.1"
