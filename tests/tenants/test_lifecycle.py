@@ -74,6 +74,19 @@ async def test_suspend_and_resume(
     assert again.status_code == 409
     resumed = await app_client.post(f"/api/v1/admin/tenants/{first.id}/resume", headers=OPERATOR)
     assert resumed.json()["status"] == "active"
+    connection = await asyncpg.connect(str(app_client.app.state.settings.database_url))
+    try:
+        schema = await connection.fetchval("SELECT schema_name FROM control.tenants WHERE id = $1", first.id)
+        logged = await connection.fetch(
+            f'SELECT action, actor, via, changes FROM "{schema}".audit_events '
+            "WHERE object_type = 'tenant' AND action LIKE 'tenant.%' ORDER BY id"
+        )
+    finally:
+        await connection.close()
+    assert [(row["action"], row["actor"], row["via"]) for row in logged][-2:] == [
+        ("tenant.suspended", "platform operator", "operator-api"),
+        ("tenant.resumed", "platform operator", "operator-api"),
+    ]
     assert (await app_client.get("/api/v1/workspace", headers={"x-tenant": first.slug})).status_code == 200
     missing = await app_client.post(f"/api/v1/admin/tenants/{uuid.uuid4()}/resume", headers=OPERATOR)
     assert missing.status_code == 404

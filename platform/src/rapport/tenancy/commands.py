@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rapport.kernel.settings import Settings
+from rapport.tenancy.operator_audit import audited_operator_action
 
 if TYPE_CHECKING:
     from rapport_tenants.context import TenantContext
@@ -155,7 +156,12 @@ def suspend(tenant: str, reason: str) -> None:
 
     async def work() -> uuid.UUID:
         tenant_id = await _tenant_id(tenant)
-        await _lifecycle(do_suspend(tenant_id, reason))
+        changes = {"status": ("active", "suspended"), "reason": (None, reason)}
+        await _lifecycle(
+            audited_operator_action(
+                tenant_id, "tenant.suspended", lambda: do_suspend(tenant_id, reason), changes, "cli"
+            )
+        )
         return tenant_id
 
     _announce(settings, _run(settings, work))
@@ -172,7 +178,9 @@ def resume(tenant: str) -> None:
 
     async def work() -> uuid.UUID:
         tenant_id = await _tenant_id(tenant)
-        await _lifecycle(do_resume(tenant_id))
+        await _lifecycle(
+            audited_operator_action(tenant_id, "tenant.resumed", lambda: do_resume(tenant_id), {}, "cli")
+        )
         return tenant_id
 
     _announce(settings, _run(settings, work))
@@ -191,7 +199,13 @@ def delete(tenant: str, grace_hours: float | None) -> None:
 
     async def work() -> tuple[uuid.UUID, dt.datetime]:
         tenant_id = await _tenant_id(tenant)
-        result: dt.datetime = await _lifecycle(mark_for_deletion(tenant_id, dt.timedelta(hours=hours)))
+
+        def step() -> Any:
+            return mark_for_deletion(tenant_id, dt.timedelta(hours=hours))
+
+        result: dt.datetime = await _lifecycle(
+            audited_operator_action(tenant_id, "tenant.deletion_scheduled", step, {}, "cli")
+        )
         return tenant_id, result
 
     tenant_id, when = _run(settings, work)

@@ -23,6 +23,7 @@ from rapport.kernel.settings import Settings
 from rapport.tenancy.changes import announce_change
 from rapport.tenancy.guards import requires_operator
 from rapport.tenancy.middleware import tenant_of
+from rapport.tenancy.operator_audit import audited_operator_action
 from rapport.tenancy.schemas import (
     AdminTenant,
     AdminTenantPage,
@@ -133,13 +134,23 @@ class TenantAdminController(Controller):
     async def suspend(
         self, request: Request[Any, Any, Any], tenant_id: FromPath[uuid.UUID], data: JSONBody[SuspendRequest]
     ) -> AdminTenant:
-        await _lifecycle(lifecycle.suspend(tenant_id, data.reason))
+        changes = {"status": ("active", "suspended"), "reason": (None, data.reason)}
+
+        def step() -> Any:
+            return lifecycle.suspend(tenant_id, data.reason)
+
+        await _lifecycle(
+            audited_operator_action(tenant_id, "tenant.suspended", step, changes, "operator-api")
+        )
         await _announce(request, tenant_id)
         return await _admin_tenant(tenant_id)
 
     @post("/{tenant_id:uuid}/resume", summary="Resume a suspended tenant, or cancel a deletion")
     async def resume(self, request: Request[Any, Any, Any], tenant_id: FromPath[uuid.UUID]) -> AdminTenant:
-        await _lifecycle(lifecycle.resume(tenant_id))
+        def step() -> Any:
+            return lifecycle.resume(tenant_id)
+
+        await _lifecycle(audited_operator_action(tenant_id, "tenant.resumed", step, {}, "operator-api"))
         await _announce(request, tenant_id)
         return await _admin_tenant(tenant_id)
 
@@ -153,7 +164,13 @@ class TenantAdminController(Controller):
     ) -> DeletionScheduled:
         settings: Settings = request.app.state.settings
         grace = dt.timedelta(hours=settings.tenant_delete_grace_hours)
-        delete_after = await _lifecycle(lifecycle.mark_for_deletion(tenant_id, grace))
+
+        def step() -> Any:
+            return lifecycle.mark_for_deletion(tenant_id, grace)
+
+        delete_after = await _lifecycle(
+            audited_operator_action(tenant_id, "tenant.deletion_scheduled", step, {}, "operator-api")
+        )
         await _announce(request, tenant_id)
         return DeletionScheduled(id=tenant_id, status="deleting", delete_after=delete_after)
 
