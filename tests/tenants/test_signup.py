@@ -213,3 +213,31 @@ async def test_signup_is_rate_limited_per_ip(migrated: Settings, redis_server: o
     for key in await redis.keys("rapport:ratelimit:signup:ip:testclient:*"):
         await redis.delete(key)
     await redis.aclose()
+
+
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("password123456", "similar to a commonly used password"),
+        ("qwertyuiop12", "too easy to guess"),
+        ("ann@acme-widgets.example", "too easy to guess"),  # the email itself
+    ],
+)
+async def test_guessable_passwords_are_refused(
+    app_client: AsyncTestClient,
+    password: str,
+    why: str,  # type: ignore[type-arg]
+) -> None:
+    response = await app_client.post(
+        "/api/v1/signup",
+        json={
+            "organization_name": "Acme Widgets",
+            "slug": unique_slug(),
+            "admin_email": "ann@acme-widgets.example",
+            "password": password,
+        },
+    )
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["field"] == "password"
+    assert why in error["message"]

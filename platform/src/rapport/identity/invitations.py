@@ -118,7 +118,7 @@ async def _account_for(email: str, password: str) -> uuid.UUID:
                 errors=[FieldError("password", "is not this account's password")],
             )
         return uuid.UUID(str(existing["id"]))
-    problem = password_problem(password)
+    problem = password_problem(password, [email])
     if problem:
         raise ValidationFailed("Choose another password.", errors=[FieldError("password", problem)])
     user_id = uuid.uuid4()

@@ -51,7 +51,7 @@ def _validate(data: SignupRequest) -> list[FieldError]:
         errors.append(FieldError("slug", problem))
     if not _EMAIL.match(normalize_email(data.admin_email)):
         errors.append(FieldError("admin_email", "is not a valid email address"))
-    problem = password_problem(data.password)
+    problem = password_problem(data.password, [data.admin_email, data.organization_name, data.slug])
     if problem:
         errors.append(FieldError("password", problem))
     return errors
