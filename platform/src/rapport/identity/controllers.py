@@ -47,7 +47,15 @@ from rapport.identity.totp import confirm_totp, disable_totp, start_totp
 from rapport.kernel.settings import Environment, Settings
 from rapport.tenancy.middleware import tenant_of
 
-__all__ = ["ApiKeyController", "AuthController", "MeController", "TotpController"]
+__all__ = [
+    "ApiKeyController",
+    "AuthController",
+    "MeController",
+    "TotpController",
+    "provide_principal",
+    "provide_tenant",
+    "signed_in_response",
+]
 
 
 async def provide_tenant(request: Request[Any, Any, Any]) -> TenantContext:
@@ -79,7 +87,9 @@ def _agent(request: Request[Any, Any, Any]) -> str:
     return request.headers.get("user-agent", "")
 
 
-def _signed_in(request: Request[Any, Any, Any], tenant: TenantContext, signed_in: SignedIn) -> Response[Any]:
+def signed_in_response(
+    request: Request[Any, Any, Any], tenant: TenantContext, signed_in: SignedIn
+) -> Response[Any]:
     settings: Settings = request.app.state.settings
     body = SessionOut(
         user_id=signed_in.user_id,
@@ -120,7 +130,7 @@ class AuthController(Controller):
         )
         if isinstance(result, TotpRequired):
             return Response(TotpChallenge(challenge=result.challenge))
-        return _signed_in(request, tenant, result)
+        return signed_in_response(request, tenant, result)
 
     @post(
         "/login/totp",
@@ -138,7 +148,7 @@ class AuthController(Controller):
             request.app.state.redis, request.app.state.keyring, tenant, data.challenge, data.code,
             _ip(request), _agent(request),
         )  # fmt: skip
-        return _signed_in(request, tenant, result)
+        return signed_in_response(request, tenant, result)
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, summary="Sign out (ends this session)")
     async def logout(

@@ -3,6 +3,7 @@
 from rapport.identity.audit_controllers import AuditController
 from rapport.identity.controllers import ApiKeyController, AuthController, MeController, TotpController
 from rapport.identity.email_controllers import EmailLinkController, InvitationController
+from rapport.identity.sso_controllers import SsoLoginController, SsoProviderController
 from rapport.kernel.modules import Module
 
 __all__ = ["module"]
@@ -16,6 +17,8 @@ module = Module(
         TotpController,
         ApiKeyController,
         InvitationController,
+        SsoProviderController,
+        SsoLoginController,
         AuditController,
     ],
     piccolo_apps=["rapport.identity.piccolo_app"],

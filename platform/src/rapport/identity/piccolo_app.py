@@ -9,6 +9,8 @@ from rapport.identity.tables import (
     ApiKey,
     RecoveryCode,
     Session,
+    SsoIdentity,
+    SsoProvider,
     TotpCredential,
     User,
     UserTenant,
@@ -17,7 +19,17 @@ from rapport.identity.tables import (
 APP_CONFIG = AppConfig(
     app_name="identity",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[User, UserTenant, Session, ApiKey, TotpCredential, RecoveryCode, ActionToken],
+    table_classes=[
+        User,
+        UserTenant,
+        Session,
+        ApiKey,
+        TotpCredential,
+        RecoveryCode,
+        ActionToken,
+        SsoProvider,
+        SsoIdentity,
+    ],
     migration_dependencies=["rapport_tenants.piccolo_app"],
     commands=[],
 )

@@ -37,6 +37,7 @@ __all__ = [
     "session_principal",
     "sign_in",
     "sign_out",
+    "start_session",
 ]
 
 log = structlog.get_logger(__name__)
@@ -107,7 +108,7 @@ async def sign_in(
             ex=CHALLENGE_SECONDS,
         )
         return TotpRequired(challenge)
-    return await _start_session(tenant, user["id"], user["email"], role, ip, user_agent, {})
+    return await start_session(tenant, user["id"], user["email"], role, ip, user_agent, {})
 
 
 async def finish_totp_sign_in(
@@ -127,7 +128,7 @@ async def finish_totp_sign_in(
         await _failed(tenant, Actor(user_id, email, "session", ip), "auth.second_factor_failed", user_id)
         raise UnauthorizedError("That code does not match.")
     await redis.delete(key)
-    return await _start_session(tenant, user_id, email, role, ip, user_agent, {"second_factor": (None, used)})
+    return await start_session(tenant, user_id, email, role, ip, user_agent, {"second_factor": (None, used)})
 
 
 def _challenge_key(tenant: TenantContext, challenge: str) -> str:
@@ -140,7 +141,7 @@ async def _failed(tenant: TenantContext, actor: Actor, action: str, object_id: o
         await audit.record(actor, action, "user", object_id)
 
 
-async def _start_session(
+async def start_session(
     tenant: TenantContext,
     user_id: uuid.UUID,
     email: str,

@@ -18,6 +18,8 @@ __all__ = [
     "RecoveryCode",
     "Role",
     "Session",
+    "SsoIdentity",
+    "SsoProvider",
     "TokenKind",
     "TotpCredential",
     "User",
@@ -143,6 +145,34 @@ class ActionToken(Table, tablename="action_tokens", schema=CONTROL_SCHEMA):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+
+
+class SsoProvider(Table, tablename="sso_providers", schema=CONTROL_SCHEMA):
+    """A tenant's identity provider (OIDC). The client secret is encrypted with the key ring."""
+
+    id = UUID(primary_key=True)
+    tenant_id = UUID(index=True)
+    kind = Varchar(length=10, default="oidc")
+    name = Varchar(length=100)
+    issuer = Varchar(length=500)
+    client_id = Varchar(length=300)
+    client_secret_encrypted = Varchar(length=1000, secret=True)
+    allowed_domains = Array(base_column=Varchar(length=253))
+    """Email domains that may sign in (and join just in time); empty: any domain."""
+    default_role = Varchar(length=32, default="member")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SsoIdentity(Table, tablename="sso_identities", schema=CONTROL_SCHEMA):
+    """Which user an identity provider's subject is."""
+
+    id = UUID(primary_key=True)
+    provider_id = UUID()
+    subject = Varchar(length=255)
+    user_id = UUID(index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    unique_provider_subject = Unique([provider_id, subject])
 
 
 class AuditEvent(Table, tablename="audit_events"):

@@ -1,0 +1,149 @@
+"""Single sign-on routes: providers for owners and admins; the browser's start and callback legs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_201_CREATED, HTTP_303_SEE_OTHER
+from rapport_tenants.context import TenantContext
+
+from rapport.identity.audit import Actor
+from rapport.identity.controllers import provide_principal, provide_tenant, signed_in_response
+from rapport.identity.guards import requires_role
+from rapport.identity.oidc import (
+    CALLBACK_PATH,
+    begin_login,
+    create_provider,
+    delete_provider,
+    finish_login,
+    list_providers,
+)
+from rapport.identity.principal import Principal
+from rapport.identity.tables import Role
+from rapport.kernel.settings import Settings
+
+__all__ = ["SsoLoginController", "SsoProviderController"]
+
+
+class SsoProviderCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    issuer: Annotated[str, msgspec.Meta(pattern=r"^https?://", max_length=500)]
+    client_id: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+    client_secret: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    allowed_domains: Annotated[list[str], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
+    default_role: Role = Role.MEMBER
+
+
+class SsoProviderOut(msgspec.Struct):
+    id: uuid.UUID
+    name: str
+    kind: str
+    issuer: str
+    client_id: str
+    allowed_domains: list[str]
+    default_role: str
+    created_at: Any
+
+
+class SsoChoice(msgspec.Struct):
+    id: uuid.UUID
+    name: str
+    start_url: str
+
+
+def _ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _callback(request: Request[Any, Any, Any], tenant: TenantContext) -> str:
+    settings: Settings = request.app.state.settings
+    return settings.tenant_url(tenant.slug) + CALLBACK_PATH
+
+
+class SsoProviderController(Controller):
+    path = "/api/v1/sso/providers"
+    tags = ["sso"]
+    guards = [requires_role(Role.OWNER, Role.ADMIN)]
+    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Add an OpenID Connect provider (checks its discovery)")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        data: JSONBody[SsoProviderCreate],
+    ) -> dict[str, uuid.UUID]:
+        provider_id = await create_provider(
+            request.app.state.keyring, tenant, Actor.of(principal, _ip(request)), data.name, data.issuer,
+            data.client_id, data.client_secret, data.allowed_domains, data.default_role.value,
+        )  # fmt: skip
+        return {"id": provider_id}
+
+    @get("/", summary="Identity providers of this workspace (secrets never shown)")
+    async def list(self, tenant: NamedDependency[TenantContext]) -> list[SsoProviderOut]:
+        return [SsoProviderOut(**row) for row in await list_providers(tenant)]
+
+    @delete("/{provider_id:uuid}", summary="Remove an identity provider")
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        provider_id: FromPath[uuid.UUID],
+    ) -> None:
+        await delete_provider(tenant, Actor.of(principal, _ip(request)), provider_id)
+
+
+class SsoLoginController(Controller):
+    path = "/api/v1/auth/sso"
+    tags = ["sso"]
+    dependencies = {"tenant": Provide(provide_tenant)}
+
+    @get("/providers", exclude_from_auth=True, summary="The sign-in page's 'Sign in with …' buttons")
+    async def choices(self, tenant: NamedDependency[TenantContext]) -> list[SsoChoice]:
+        return [
+            SsoChoice(id=row["id"], name=row["name"], start_url=f"/api/v1/auth/sso/{row['id']}/start")
+            for row in await list_providers(tenant)
+        ]
+
+    @get("/{provider_id:uuid}/start", exclude_from_auth=True, summary="Go to the identity provider")
+    async def start(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        provider_id: FromPath[uuid.UUID],
+    ) -> Redirect:
+        login = await begin_login(
+            request.app.state.redis,
+            request.app.state.keyring,
+            tenant,
+            provider_id,
+            _callback(request, tenant),
+        )
+        return Redirect(login.authorization_url)
+
+    @get("/callback", exclude_from_auth=True, summary="The identity provider sends the browser back here")
+    async def callback(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        code: Annotated[str, QueryParameter(max_length=2000)],
+        oauth_state: Annotated[str, QueryParameter(name="state", max_length=200)],
+    ) -> Response[Any]:
+        state_ = request.app.state
+        signed_in = await finish_login(
+            state_.redis, state_.keyring, tenant, code, oauth_state, _callback(request, tenant),
+            _ip(request), request.headers.get("user-agent", ""),
+        )  # fmt: skip
+        response = signed_in_response(request, tenant, signed_in)
+        settings: Settings = request.app.state.settings
+        return Redirect(
+            settings.tenant_url(tenant.slug), status_code=HTTP_303_SEE_OTHER, cookies=response.cookies
+        )
