@@ -17,7 +17,9 @@ import asyncpg
 import pytest
 from aiosmtpd.controller import Controller
 from litestar.testing import AsyncTestClient
+from piccolo.engine.postgres import PostgresEngine
 from rapport.app import create_app
+from rapport.kernel.db import create_engine, install_engine
 from rapport.kernel.devservices import EmbeddedPostgres, EmbeddedRedis, free_port
 from rapport.kernel.settings import Environment, Settings
 
@@ -160,3 +162,16 @@ async def two_tenants(app_client: AsyncTestClient) -> tuple[SignedUp, SignedUp]:
     first = await sign_up(app_client, email=SHARED_EMAIL, name="First Org")
     second = await sign_up(app_client, email=SHARED_EMAIL, name="Second Org")
     return first, second
+
+
+@pytest.fixture
+async def engine(migrated: Settings) -> AsyncIterator[PostgresEngine]:
+    """This process's engine on the test's event loop, for calling services and queries directly.
+
+    Request it after ``two_tenants``/``app_client``: creating an app installs the app's own engine.
+    """
+    engine = create_engine(migrated.dsn)
+    install_engine(engine)
+    await engine.start_connection_pool(min_size=1, max_size=5)
+    yield engine
+    await engine.close_connection_pool()

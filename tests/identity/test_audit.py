@@ -10,7 +10,6 @@ import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 from rapport.kernel.settings import Settings
-from redis.asyncio import Redis
 
 from tests.factories import PASSWORD, SHARED_EMAIL, SignedUp
 
@@ -21,10 +20,6 @@ async def owner(
     two_tenants: tuple[SignedUp, SignedUp],
     migrated: Settings,  # type: ignore[type-arg]
 ) -> tuple[SignedUp, SignedUp, dict[str, str]]:
-    redis = Redis.from_url(str(migrated.redis_url))
-    for key in await redis.keys("rapport:ratelimit:login:*"):
-        await redis.delete(key)
-    await redis.aclose()
     first, second = two_tenants
     response = await app_client.post(
         "/api/v1/auth/login",

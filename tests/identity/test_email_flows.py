@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from litestar.testing import AsyncTestClient
-from rapport.kernel.settings import Settings
-from redis.asyncio import Redis
 
 from tests.conftest import MailSink
 from tests.factories import PASSWORD, SHARED_EMAIL, SignedUp, sign_up, unique_slug
@@ -27,15 +24,6 @@ async def login(client: AsyncTestClient, slug: str, email: str, password: str) -
         "/api/v1/auth/login", json={"email": email, "password": password}, headers={"x-tenant": slug}
     )
     return response.status_code
-
-
-@pytest.fixture(autouse=True)
-async def fresh_limits(migrated: Settings) -> None:
-    redis = Redis.from_url(str(migrated.redis_url))
-    for pattern in ("rapport:ratelimit:login:*", "rapport:ratelimit:reset:*"):
-        for key in await redis.keys(pattern):
-            await redis.delete(key)
-    await redis.aclose()
 
 
 async def test_password_reset_by_link(app_client: AsyncTestClient, mail_sink: MailSink) -> None:  # type: ignore[type-arg]

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 from rapport.kernel.settings import Settings
-from redis.asyncio import Redis
 
 from tests.factories import PASSWORD, SHARED_EMAIL, SignedUp
 from tests.identity.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
@@ -32,10 +31,6 @@ async def configured(
     migrated: Settings,  # type: ignore[type-arg]
 ) -> tuple[SignedUp, SignedUp, str]:
     """The first tenant has the provider, for people of sso.example, joining as members."""
-    redis = Redis.from_url(str(migrated.redis_url))
-    for key in await redis.keys("rapport:ratelimit:login:*"):
-        await redis.delete(key)
-    await redis.aclose()
     idp.misbehave = {}
     idp.user = {"sub": "user-1", "email": "sam@sso.example", "email_verified": True}
     first, second = two_tenants

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from litestar.testing import AsyncTestClient
 from rapport.app import create_app
 from rapport.kernel.settings import Environment, Settings
-from redis.asyncio import Redis
 
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, SHARED_EMAIL, SignedUp, sign_up
@@ -16,15 +14,6 @@ async def login(client: AsyncTestClient, slug: str, email: str, password: str = 
     return await client.post(
         "/api/v1/auth/login", json={"email": email, "password": password}, headers={"x-tenant": slug}
     )
-
-
-@pytest.fixture(autouse=True)
-async def no_login_limits(migrated: Settings) -> None:
-    """Each test starts with fresh login budgets (they are per minute and per 15 minutes)."""
-    redis = Redis.from_url(str(migrated.redis_url))
-    for key in await redis.keys("rapport:ratelimit:login:*"):
-        await redis.delete(key)
-    await redis.aclose()
 
 
 async def test_sign_in_sets_a_safe_cookie_and_returns_a_csrf_token(

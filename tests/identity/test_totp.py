@@ -13,17 +13,12 @@ import pytest
 from cryptography.fernet import Fernet
 from litestar.testing import AsyncTestClient
 from rapport.kernel.settings import Settings
-from redis.asyncio import Redis
 
 from tests.factories import PASSWORD, SignedUp, sign_up
 
 
 @pytest.fixture
 async def member(app_client: AsyncTestClient, migrated: Settings) -> tuple[SignedUp, dict[str, str]]:  # type: ignore[type-arg]
-    redis = Redis.from_url(str(migrated.redis_url))
-    for key in await redis.keys("rapport:ratelimit:login:*"):
-        await redis.delete(key)
-    await redis.aclose()
     tenant = await sign_up(app_client)
     login = await password_step(app_client, tenant)
     return tenant, {"x-tenant": tenant.slug, "x-csrf-token": login.json()["csrf_token"]}

@@ -7,15 +7,11 @@ import subprocess
 import sys
 import textwrap
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
-import pytest
 from piccolo.engine.postgres import PostgresEngine
-from rapport.kernel.db import create_engine, install_engine
 from rapport.kernel.migrations import tenant_apps
-from rapport.kernel.settings import Settings
 from rapport_tenants.fanout import Outcome, migrate_tenants
 from rapport_tenants.migrations import MigrationApp
 from rapport_tenants.registry import tenant_by_slug
@@ -57,15 +53,6 @@ def extra_app(folder: Path, table: str) -> MigrationApp:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return MigrationApp(name=app, modules={migration_id: module})
-
-
-@pytest.fixture
-async def engine(migrated: Settings) -> AsyncIterator[PostgresEngine]:
-    engine = create_engine(migrated.dsn)
-    install_engine(engine)
-    await engine.start_connection_pool(min_size=1, max_size=5)
-    yield engine
-    await engine.close_connection_pool()
 
 
 async def test_each_schema_keeps_its_own_history(

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
-import pytest
 from piccolo.engine.postgres import PostgresEngine
-from rapport.kernel.db import create_engine, install_engine
 from rapport.kernel.migrations import tenant_apps
 from rapport.kernel.modules import piccolo_app_paths
-from rapport.kernel.settings import Settings
 from rapport_tenants.migrations import migrate_schema
 from rapport_tenants.names import TEMPLATE_SCHEMA, schema_name_for
 from rapport_tenants.registry import tenant_by_slug
@@ -60,15 +56,6 @@ async def catalog(connection: asyncpg.Connection, schema: str) -> dict[str, list
             for row in rows
         ]
     return snapshot
-
-
-@pytest.fixture
-async def engine(migrated: Settings) -> AsyncIterator[PostgresEngine]:
-    engine = create_engine(migrated.dsn)
-    install_engine(engine)
-    await engine.start_connection_pool(min_size=1, max_size=3)
-    yield engine
-    await engine.close_connection_pool()
 
 
 async def test_a_provisioned_schema_is_identical_to_a_migrated_one(

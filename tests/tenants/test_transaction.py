@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 from piccolo.engine.postgres import PostgresEngine
 from rapport.identity.tables import Membership
-from rapport.kernel.db import create_engine, install_engine
 from rapport.kernel.settings import Settings
 from rapport.tenancy.tables import WorkspaceSettings
 from rapport_tenants.context import NestedTenantTransaction, TenantContext, current_tenant, tenant_transaction
@@ -17,16 +15,6 @@ from rapport_tenants.names import check_schema_name, schema_name_for, search_pat
 from rapport_tenants.registry import tenant_by_slug
 
 from tests.tenants.conftest import SignedUp
-
-
-@pytest.fixture
-async def engine(migrated: Settings) -> AsyncIterator[PostgresEngine]:
-    """This process's engine. Request it after ``two_tenants``: creating an app installs the app's engine."""
-    engine = create_engine(migrated.dsn)
-    install_engine(engine)
-    await engine.start_connection_pool(min_size=1, max_size=3)
-    yield engine
-    await engine.close_connection_pool()
 
 
 async def contexts(*tenants: SignedUp) -> list[TenantContext]:

@@ -44,6 +44,7 @@ from rapport.identity.sessions import (
 )
 from rapport.identity.tenants import tenants_of
 from rapport.identity.totp import confirm_totp, disable_totp, start_totp
+from rapport.kernel.clients import client_ip, user_agent
 from rapport.kernel.settings import Environment, Settings
 from rapport.tenancy.middleware import tenant_of
 
@@ -79,14 +80,6 @@ def _session_cookie(settings: Settings, value: str, max_age: int) -> Cookie:
     )
 
 
-def _ip(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _agent(request: Request[Any, Any, Any]) -> str:
-    return request.headers.get("user-agent", "")
-
-
 def signed_in_response(
     request: Request[Any, Any, Any], tenant: TenantContext, signed_in: SignedIn
 ) -> Response[Any]:
@@ -103,7 +96,7 @@ def signed_in_response(
 
 
 def _actor(request: Request[Any, Any, Any], principal: Principal) -> Actor:
-    return Actor.of(principal, request.client.host if request.client else None)
+    return Actor.of(principal, client_ip(request))
 
 
 def _csrf(request: Request[Any, Any, Any], session_id: uuid.UUID | None) -> str:
@@ -126,7 +119,12 @@ class AuthController(Controller):
         data: JSONBody[LoginRequest],
     ) -> Response[SessionOut | TotpChallenge]:
         result = await sign_in(
-            request.app.state.redis, tenant, data.email, data.password, _ip(request), _agent(request)
+            request.app.state.redis,
+            tenant,
+            data.email,
+            data.password,
+            client_ip(request),
+            user_agent(request),
         )
         if isinstance(result, TotpRequired):
             return Response(TotpChallenge(challenge=result.challenge))
@@ -146,7 +144,7 @@ class AuthController(Controller):
     ) -> Response[SessionOut]:
         result = await finish_totp_sign_in(
             request.app.state.redis, request.app.state.keyring, tenant, data.challenge, data.code,
-            _ip(request), _agent(request),
+            client_ip(request), user_agent(request),
         )  # fmt: skip
         return signed_in_response(request, tenant, result)
 

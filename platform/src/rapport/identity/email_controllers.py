@@ -27,12 +27,9 @@ from rapport.identity.schemas import (
     TokenOnly,
 )
 from rapport.identity.tables import Role
+from rapport.kernel.clients import client_ip
 
 __all__ = ["EmailLinkController", "InvitationController"]
-
-
-def _ip(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 class EmailLinkController(Controller):
@@ -49,7 +46,7 @@ class EmailLinkController(Controller):
         data: JSONBody[PasswordResetRequest],
     ) -> dict[str, str]:
         await request_password_reset(
-            request.app.state.settings, request.app.state.redis, tenant, data.email, _ip(request)
+            request.app.state.settings, request.app.state.redis, tenant, data.email, client_ip(request)
         )
         return {"detail": "If that address has an account here, a link to reset its password is on its way."}
 
@@ -61,7 +58,7 @@ class EmailLinkController(Controller):
         tenant: NamedDependency[TenantContext],
         data: JSONBody[PasswordReset],
     ) -> None:
-        await reset_password(tenant, data.token, data.password, _ip(request))
+        await reset_password(tenant, data.token, data.password, client_ip(request))
 
     @post("/verify-email", exclude_from_auth=True, status_code=HTTP_204_NO_CONTENT,
           summary="Confirm an email address with the link's token")  # fmt: skip
@@ -71,7 +68,7 @@ class EmailLinkController(Controller):
         tenant: NamedDependency[TenantContext],
         data: JSONBody[TokenOnly],
     ) -> None:
-        await verify_email(tenant, data.token, _ip(request))
+        await verify_email(tenant, data.token, client_ip(request))
 
     @post("/verify-email/send", status_code=HTTP_202_ACCEPTED, summary="Email me a link to verify my address")
     async def send(
@@ -81,7 +78,7 @@ class EmailLinkController(Controller):
         principal: NamedDependency[Principal],
     ) -> dict[str, str]:
         await send_verification(
-            request.app.state.settings, tenant, principal, Actor.of(principal, _ip(request))
+            request.app.state.settings, tenant, principal, Actor.of(principal, client_ip(request))
         )
         return {"detail": f"A link is on its way to {principal.email}."}
 
@@ -104,7 +101,7 @@ class InvitationController(Controller):
             request.app.state.settings,
             tenant,
             principal,
-            Actor.of(principal, _ip(request)),
+            Actor.of(principal, client_ip(request)),
             data.email,
             data.role,
         )
@@ -126,7 +123,7 @@ class InvitationController(Controller):
         principal: NamedDependency[Principal],
         invitation_id: FromPath[uuid.UUID],
     ) -> None:
-        await revoke_invitation(tenant, Actor.of(principal, _ip(request)), invitation_id)
+        await revoke_invitation(tenant, Actor.of(principal, client_ip(request)), invitation_id)
 
     @post("/accept", exclude_from_auth=True, status_code=HTTP_201_CREATED,
           summary="Accept an invitation (new people choose a password; accounts enter theirs)")  # fmt: skip
@@ -136,5 +133,5 @@ class InvitationController(Controller):
         tenant: NamedDependency[TenantContext],
         data: JSONBody[InvitationAccept],
     ) -> Accepted:
-        user_id = await accept_invitation(tenant, data.token, data.password, _ip(request))
+        user_id = await accept_invitation(tenant, data.token, data.password, client_ip(request))
         return Accepted(user_id=user_id, tenant=tenant.slug)

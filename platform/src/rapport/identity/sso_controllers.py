@@ -26,6 +26,7 @@ from rapport.identity.oidc import (
 )
 from rapport.identity.principal import Principal
 from rapport.identity.tables import Role
+from rapport.kernel.clients import client_ip, user_agent
 from rapport.kernel.settings import Settings
 
 __all__ = ["SsoLoginController", "SsoProviderController"]
@@ -57,10 +58,6 @@ class SsoChoice(msgspec.Struct):
     start_url: str
 
 
-def _ip(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def _callback(request: Request[Any, Any, Any], tenant: TenantContext) -> str:
     settings: Settings = request.app.state.settings
     return settings.tenant_url(tenant.slug) + CALLBACK_PATH
@@ -80,8 +77,9 @@ class SsoProviderController(Controller):
         principal: NamedDependency[Principal],
         data: JSONBody[SsoProviderCreate],
     ) -> dict[str, uuid.UUID]:
+        actor = Actor.of(principal, client_ip(request))
         provider_id = await create_provider(
-            request.app.state.keyring, tenant, Actor.of(principal, _ip(request)), data.name, data.issuer,
+            request.app.state.keyring, tenant, actor, data.name, data.issuer,
             data.client_id, data.client_secret, data.allowed_domains, data.default_role.value,
         )  # fmt: skip
         return {"id": provider_id}
@@ -98,7 +96,7 @@ class SsoProviderController(Controller):
         principal: NamedDependency[Principal],
         provider_id: FromPath[uuid.UUID],
     ) -> None:
-        await delete_provider(tenant, Actor.of(principal, _ip(request)), provider_id)
+        await delete_provider(tenant, Actor.of(principal, client_ip(request)), provider_id)
 
 
 class SsoLoginController(Controller):
@@ -140,7 +138,7 @@ class SsoLoginController(Controller):
         state_ = request.app.state
         signed_in = await finish_login(
             state_.redis, state_.keyring, tenant, code, oauth_state, _callback(request, tenant),
-            _ip(request), request.headers.get("user-agent", ""),
+            client_ip(request), user_agent(request),
         )  # fmt: skip
         response = signed_in_response(request, tenant, signed_in)
         settings: Settings = request.app.state.settings

@@ -16,6 +16,7 @@ from rapport_tenants.context import TenantContext, tenant_transaction
 from rapport_tenants.registry import list_tenants, tenant_by_id
 from rapport_tenants.tables import TenantStatus
 
+from rapport.kernel.clients import client_ip
 from rapport.kernel.errors import ConflictError, NotFoundError, ValidationFailed
 from rapport.kernel.ratelimit import enforce_rate_limit, rate_limit_key
 from rapport.kernel.routes import NO_TENANT, OPERATOR_ONLY
@@ -45,10 +46,6 @@ async def provide_tenant(request: Request[Any, Any, Any]) -> TenantContext:
     return tenant_of(request.scope)
 
 
-def _client_ip(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 class SignupController(Controller):
     path = "/api/v1/signup"
     tags = ["signup"]
@@ -64,11 +61,11 @@ class SignupController(Controller):
         settings: Settings = request.app.state.settings
         await enforce_rate_limit(
             request.app.state.redis,
-            rate_limit_key("signup", "ip", _client_ip(request)),
+            rate_limit_key("signup", "ip", client_ip(request)),
             settings.signup_rate_per_hour,
             3600,
         )
-        result = await create_workspace(data, settings.base_domain, _client_ip(request))
+        result = await create_workspace(data, settings.base_domain, client_ip(request))
         return SignupResponse(
             tenant=SignupTenant(id=result.tenant_id, slug=result.slug, name=result.name),
             admin=SignupAdmin(id=result.user_id, email=result.email),
