@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from litestar.testing import AsyncTestClient
+from rapport.kernel.settings import Settings
+from redis.asyncio import Redis
 
 from tests.conftest import MailSink
 from tests.factories import PASSWORD, SHARED_EMAIL, SignedUp, sign_up, unique_slug
@@ -196,3 +199,33 @@ async def test_only_owners_and_admins_invite_and_revoked_invitations_fail(
     member = {"x-tenant": first.slug, "x-csrf-token": csrf}
     refused = await app_client.post("/api/v1/invitations", json={"email": "x@people.example"}, headers=member)
     assert refused.status_code == 403
+
+
+async def test_invitations_are_limited_per_inviter(
+    app_client: AsyncTestClient,  # type: ignore[type-arg]
+    two_tenants: tuple[SignedUp, SignedUp],
+    monkeypatch: pytest.MonkeyPatch,
+    migrated: Settings,
+) -> None:
+    from rapport.identity import invitations
+
+    monkeypatch.setattr(invitations, "INVITATIONS_PER_HOUR", 2)
+    first, _ = two_tenants
+    await login(app_client, first.slug, SHARED_EMAIL, PASSWORD)
+    csrf = (await app_client.get("/api/v1/auth/session", headers={"x-tenant": first.slug})).json()[
+        "csrf_token"
+    ]
+    owner = {"x-tenant": first.slug, "x-csrf-token": csrf}
+    redis = Redis.from_url(str(migrated.redis_url))
+    for key in await redis.keys("rapport:ratelimit:invite:*"):
+        await redis.delete(key)
+    await redis.aclose()
+    statuses = [
+        (
+            await app_client.post(
+                "/api/v1/invitations", json={"email": f"n{i}-{unique_slug()}@x.example"}, headers=owner
+            )
+        ).status_code
+        for i in range(3)
+    ]
+    assert statuses == [201, 201, 429]

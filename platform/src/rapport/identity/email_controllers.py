@@ -99,6 +99,7 @@ class InvitationController(Controller):
     ) -> dict[str, uuid.UUID]:
         invitation_id = await invite(
             request.app.state.settings,
+            request.app.state.redis,
             tenant,
             principal,
             Actor.of(principal, client_ip(request)),

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from rapport_tenants.context import TenantContext, tenant_transaction
+from redis.asyncio import Redis
 
 from rapport.identity import audit
 from rapport.identity.audit import Actor
@@ -19,18 +20,42 @@ from rapport.identity.tables import ActionToken, Membership, Role, TokenKind, Us
 from rapport.identity.tokens import issue_token, spend_token
 from rapport.kernel.errors import ConflictError, FieldError, ForbiddenError, NotFoundError, ValidationFailed
 from rapport.kernel.mail import send_mail
+from rapport.kernel.ratelimit import enforce_rate_limit, rate_limit_key
 from rapport.kernel.settings import Settings
 
-__all__ = ["INVITATION_LIFETIME", "accept_invitation", "invite", "pending_invitations", "revoke_invitation"]
+__all__ = [
+    "INVITATIONS_PER_HOUR",
+    "INVITATION_LIFETIME",
+    "accept_invitation",
+    "invite",
+    "pending_invitations",
+    "revoke_invitation",
+]
 
 INVITATION_LIFETIME = dt.timedelta(days=7)
+INVITATIONS_PER_HOUR = 50
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
 async def invite(
-    settings: Settings, tenant: TenantContext, principal: Principal, actor: Actor, email: str, role: Role
+    settings: Settings,
+    redis: Redis,
+    tenant: TenantContext,
+    principal: Principal,
+    actor: Actor,
+    email: str,
+    role: Role,
 ) -> uuid.UUID:
-    """Email an invitation to join ``tenant`` as ``role``; only owners may invite owners."""
+    """Email an invitation to join ``tenant`` as ``role``; only owners may invite owners.
+
+    At most ``INVITATIONS_PER_HOUR`` per inviter: invitations send mail to addresses the caller chooses.
+    """
+    await enforce_rate_limit(
+        redis,
+        rate_limit_key("invite", "t", str(tenant.id), "user", str(principal.user_id)),
+        INVITATIONS_PER_HOUR,
+        3600,
+    )
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise ValidationFailed(
