@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,17 +15,22 @@ from rapport.kernel.devservices import free_port
 __all__ = ["rapport_server", "wait_for_http"]
 
 
-def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> httpx.Response:
-    """Poll ``url`` until it answers; fail early if ``process`` exits, or after ``timeout`` seconds."""
+def wait_for_http(
+    url: str, process: subprocess.Popen[bytes] | threading.Thread, timeout: float = 60.0
+) -> httpx.Response:
+    """Poll ``url`` until it answers; fail early if its server (process or thread) ends, or at ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             return httpx.get(url, timeout=2)
         except httpx.TransportError:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"process exited with {process.returncode} before {url} answered"
-                ) from None
+            ended = (
+                process.poll() is not None
+                if isinstance(process, subprocess.Popen)
+                else not process.is_alive()
+            )
+            if ended:
+                raise RuntimeError(f"the server of {url} ended before it answered") from None
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{url} did not answer within {timeout:.0f} s") from None
             time.sleep(0.1)  # poll interval of a deadline-bound wait

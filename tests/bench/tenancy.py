@@ -49,11 +49,8 @@ POOL_SIZE = max(PROVISION_CONCURRENCY, MIGRATE_CONCURRENCY) + 1
 BASE_DOMAIN = "localhost"
 PASSWORD = "bench-password-9431"
 LIMITS_OFF = {"RAPPORT_SIGNUP_RATE_PER_HOUR": "100000000", "RAPPORT_RATE_LIMIT_PER_MINUTE": "100000000"}
-"""One client sends everything: per-IP limits would turn the measurement into 429s.
-
-The HTTP limiter still runs, and Litestar's keeps every request's timestamp per (tenant, address) key for
-the minute: the 1-tenant read pays for one long history where 1,000 tenants spread it over 1,000 keys.
-"""
+"""One client sends everything: per-address limits would turn the measurement into 429s. The limiter still
+runs (one Redis round trip per request), as in production."""
 
 _MIGRATION_SOURCE = '''\
 """Bench-only: one nullable column on workspace_settings (never part of the real history)."""

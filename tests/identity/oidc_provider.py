@@ -21,6 +21,8 @@ from litestar import Litestar, Request, get, post
 from litestar.response import Redirect, Response
 from rapport.kernel.devservices import free_port
 
+from tests.support import wait_for_http
+
 CLIENT_ID = "rapport-test-client"
 CLIENT_SECRET = "rapport-test-secret-0123456789"
 
@@ -41,11 +43,7 @@ class OidcProvider:
 
     def start(self) -> None:
         self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise TimeoutError("the test OIDC provider did not start")
-            time.sleep(0.02)  # poll interval of a deadline-bound wait
+        wait_for_http(self.issuer + "/.well-known/openid-configuration", self.thread, timeout=10)
 
     def stop(self) -> None:
         self.server.should_exit = True

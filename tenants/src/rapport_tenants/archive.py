@@ -21,10 +21,8 @@ from typing import Any
 
 import asyncpg
 import msgspec
-from piccolo.engine import engine_finder
-from piccolo.engine.postgres import PostgresEngine
 
-from rapport_tenants.context import TenantContext, tenant_transaction
+from rapport_tenants.context import TenantContext, process_engine, tenant_transaction
 from rapport_tenants.dumpfile import DumpFormatError, replay_dump
 from rapport_tenants.names import check_schema_name, schema_name_for, slug_problem
 from rapport_tenants.pgtools import run_pg_tool
@@ -92,13 +90,6 @@ class _Contents:
     manifest: _Manifest
     dump: bytes
     control: _Control
-
-
-def _engine() -> PostgresEngine:
-    engine = engine_finder()
-    if not isinstance(engine, PostgresEngine):
-        raise RuntimeError("no PostgreSQL engine configured")
-    return engine
 
 
 # Export
@@ -352,7 +343,7 @@ def _valid_slug(slug: str) -> str:
 
 
 async def _restore(contents: _Contents, tenant: TenantContext, base_domain: str) -> None:
-    async with _engine().transaction(allow_nested=False) as transaction:
+    async with process_engine().transaction(allow_nested=False) as transaction:
         connection = transaction.connection
         await _insert_tenant(connection, tenant, base_domain)
         remapped = await _insert_users(connection, contents.control.users)

@@ -14,7 +14,13 @@ from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
 from rapport_tenants.names import search_path_for
 
-__all__ = ["NestedTenantTransaction", "TenantContext", "current_tenant", "tenant_transaction"]
+__all__ = [
+    "NestedTenantTransaction",
+    "TenantContext",
+    "current_tenant",
+    "process_engine",
+    "tenant_transaction",
+]
 
 current_tenant: ContextVar[TenantContext | None] = ContextVar("rapport_current_tenant", default=None)
 """The tenant whose request or job is running; set by the tenant middleware and the job middleware."""
@@ -38,7 +44,8 @@ class NestedTenantTransaction(RuntimeError):
     """A tenant transaction was opened inside another transaction (it could be another tenant's)."""
 
 
-def _engine() -> PostgresEngine:
+def process_engine() -> PostgresEngine:
+    """The process's one PostgreSQL engine (what Piccolo's ``engine_finder`` returns)."""
     engine = engine_finder()
     if not isinstance(engine, PostgresEngine):
         raise RuntimeError("no PostgreSQL engine configured")
@@ -55,7 +62,7 @@ async def tenant_transaction(
     unqualified tenant tables fail to resolve instead of reading another tenant's rows. Nesting is
     refused: an enclosing transaction could belong to another tenant.
     """
-    engine = engine or _engine()
+    engine = engine or process_engine()
     if engine.current_transaction.get() is not None:
         raise NestedTenantTransaction(f"a transaction is already open; cannot enter tenant {ctx.slug}")
     async with engine.transaction(allow_nested=False) as transaction:

@@ -7,8 +7,8 @@ import uuid
 from typing import Any
 
 from piccolo.columns import Column
-from piccolo.engine import engine_finder
 
+from rapport_tenants.context import process_engine
 from rapport_tenants.names import check_schema_name
 from rapport_tenants.tables import Tenant, TenantStatus
 
@@ -85,10 +85,10 @@ async def purge_due(now: dt.datetime | None = None, limit: int = 100) -> list[st
     never work on the same tenant.
     """
     now = now or dt.datetime.now(dt.UTC)
-    engine = engine_finder()
+    engine = process_engine()
     purged: list[str] = []
     for _ in range(limit):
-        async with engine.transaction(allow_nested=False) as transaction:  # type: ignore[union-attr]
+        async with engine.transaction(allow_nested=False) as transaction:
             row = await transaction.connection.fetchrow(
                 "SELECT id, slug, schema_name FROM control.tenants "
                 "WHERE status = $1 AND delete_after <= $2 "

@@ -18,9 +18,9 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppConfig
-from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
+from rapport_tenants.context import process_engine
 from rapport_tenants.names import search_path_for
 
 __all__ = ["MigrationApp", "apply_pending", "load_apps", "migrate_control", "migrate_schema"]
@@ -65,9 +65,7 @@ def load_apps(piccolo_app_paths: Sequence[str]) -> list[MigrationApp]:
 
 def checked_engine() -> PostgresEngine:
     """The process's engine, which Piccolo's MigrationManager also finds (so it joins our transaction)."""
-    engine = engine_finder()
-    if not isinstance(engine, PostgresEngine):
-        raise RuntimeError("no PostgreSQL engine configured")
+    engine = process_engine()
     Migration._meta.db = engine
     return engine
 

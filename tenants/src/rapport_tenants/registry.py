@@ -48,14 +48,12 @@ async def tenant_by_id(tenant_id: uuid.UUID) -> TenantContext | None:
 
 async def list_tenants(
     limit: int = 50,
-    after: tuple[str | dt.datetime, uuid.UUID] | None = None,
+    after: tuple[dt.datetime, uuid.UUID] | None = None,
     status: str | None = None,
     tenant_id: uuid.UUID | None = None,
 ) -> list[dict[str, Any]]:
     """Tenants ordered by (created_at, id), ``limit`` after the cursor ``after`` = (created_at, id)."""
-    after_at = dt.datetime.fromisoformat(after[0]) if after and isinstance(after[0], str) else None
-    if after and isinstance(after[0], dt.datetime):
-        after_at = after[0]
+    after_at = after[0] if after else None
     rows: list[dict[str, Any]] = await Tenant.raw(
         "SELECT t.id, t.slug, t.display_name, t.status, t.schema_name, t.created_at, t.status_reason, "
         "t.delete_after, "

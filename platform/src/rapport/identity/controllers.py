@@ -46,7 +46,7 @@ from rapport.identity.tenants import tenants_of
 from rapport.identity.totp import confirm_totp, disable_totp, start_totp
 from rapport.kernel.clients import client_ip, user_agent
 from rapport.kernel.settings import Environment, Settings
-from rapport.tenancy.middleware import tenant_of
+from rapport.tenancy.middleware import provide_tenant
 
 __all__ = [
     "ApiKeyController",
@@ -57,10 +57,6 @@ __all__ = [
     "provide_tenant",
     "signed_in_response",
 ]
-
-
-async def provide_tenant(request: Request[Any, Any, Any]) -> TenantContext:
-    return tenant_of(request.scope)
 
 
 async def provide_principal(request: Request[Any, Any, Any]) -> Principal:

@@ -8,6 +8,7 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import structlog
@@ -46,8 +47,15 @@ LOGIN_ATTEMPTS_PER_IP_PER_MINUTE = 30
 LOGIN_ATTEMPTS_PER_ACCOUNT_PER_15_MINUTES = 10
 CHALLENGE_SECONDS = 300
 _TOUCH_EVERY = dt.timedelta(minutes=5)
-# Verified when the email has no account, so a miss costs what a wrong password costs.
-_DUMMY_HASH = hash_password_sync(uuid.uuid4().hex)
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verified when the email has no account, so a miss costs what a wrong password costs. Made on first
+    # use: argon2 at import time would slow every process start.
+    return hash_password_sync(uuid.uuid4().hex)
+
+
 _INVALID = "Invalid email or password."
 
 
@@ -94,7 +102,7 @@ async def sign_in(
     await _limit_attempts(redis, tenant, email, ip)
     user = await User.select(User.id, User.email, User.password_hash).where(User.email == email).first()
     valid = await verify_password(
-        user["password_hash"] if user and user["password_hash"] else _DUMMY_HASH, password
+        user["password_hash"] if user and user["password_hash"] else _dummy_hash(), password
     )
     role = await member_role(tenant, user["id"]) if user and valid else None
     if user is None or not valid or role is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import structlog
+from rapport_tenants.context import process_engine
 from rapport_tenants.fanout import FanOutSummary, Outcome, SchemaResult, migrate_tenants
 from rapport_tenants.migrations import MigrationApp, load_apps, migrate_control, migrate_schema
 from rapport_tenants.names import EXTENSIONS_SCHEMA, TEMPLATE_SCHEMA
@@ -61,10 +62,7 @@ async def prepare_database(engine: PostgresEngine) -> None:
 
 async def refresh_template(dsn: str, apps: list[MigrationApp]) -> Template:
     """Migrate the template schema and store its rendered DDL for provisioning."""
-    from piccolo.engine import engine_finder
-
-    engine = engine_finder()
-    async with engine.transaction(allow_nested=False) as transaction:  # type: ignore[union-attr]
+    async with process_engine().transaction(allow_nested=False) as transaction:
         await transaction.connection.execute(f"CREATE SCHEMA IF NOT EXISTS {TEMPLATE_SCHEMA}")
     await migrate_schema(TEMPLATE_SCHEMA, apps)
     applied = [(app.name, migration_id) for app in apps for migration_id in app.ids]

@@ -7,7 +7,6 @@ traffic of the minute, and it keys on the client address alone.)
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 from litestar.enums import ScopeType
@@ -33,14 +32,16 @@ def rate_limit_key(scope: str, *parts: str) -> str:
 
 
 async def hit(redis: Redis, key: str, window_seconds: int) -> tuple[int, int]:
-    """Count one hit in the current window of ``key``; return (hits so far, seconds until the window ends)."""
-    window = int(time.time() // window_seconds)
-    windowed = f"{key}:{window}"
+    """Count one hit on ``key``; return (hits so far, seconds until its window ends).
+
+    The window starts at the key's first hit (the expiry is set only then), so it has no wall-clock edge.
+    """
     async with redis.pipeline(transaction=True) as pipe:
-        pipe.incr(windowed)
-        pipe.expire(windowed, window_seconds + 1, nx=True)
-        count, _ = await pipe.execute()
-    return int(count), max(1, (window + 1) * window_seconds - int(time.time()))
+        pipe.incr(key)
+        pipe.expire(key, window_seconds, nx=True)
+        pipe.ttl(key)
+        count, _, ttl = await pipe.execute()
+    return int(count), max(1, int(ttl))
 
 
 async def enforce_rate_limit(redis: Redis, key: str, limit: int, window_seconds: int) -> None:

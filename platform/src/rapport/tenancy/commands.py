@@ -132,7 +132,7 @@ def list_command(status: str | None) -> None:
             result.extend(page)
             if len(page) < 500:
                 return result
-            after = (page[-1]["created_at"].isoformat(), page[-1]["id"])
+            after = (page[-1]["created_at"], page[-1]["id"])
 
     table = Table("slug", "status", "name", "host", "schema", "created")
     found = _run(settings, rows)

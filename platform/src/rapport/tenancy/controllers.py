@@ -23,7 +23,7 @@ from rapport.kernel.routes import NO_TENANT, OPERATOR_ONLY
 from rapport.kernel.settings import Settings
 from rapport.tenancy.changes import announce_change
 from rapport.tenancy.guards import requires_operator
-from rapport.tenancy.middleware import tenant_of
+from rapport.tenancy.middleware import provide_tenant
 from rapport.tenancy.operator_audit import audited_operator_action
 from rapport.tenancy.schemas import (
     AdminTenant,
@@ -40,10 +40,6 @@ from rapport.tenancy.signup import create_workspace
 from rapport.tenancy.tables import WorkspaceSettings
 
 __all__ = ["SignupController", "TenantAdminController", "WorkspaceController", "provide_tenant"]
-
-
-async def provide_tenant(request: Request[Any, Any, Any]) -> TenantContext:
-    return tenant_of(request.scope)
 
 
 class SignupController(Controller):
@@ -93,11 +89,10 @@ def _encode_cursor(created_at: dt.datetime, tenant_id: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{tenant_id}".encode()).decode()
 
 
-def _decode_cursor(cursor: str) -> tuple[str, uuid.UUID]:
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
     try:
         created_at, _, tenant_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        dt.datetime.fromisoformat(created_at)
-        return created_at, uuid.UUID(tenant_id)
+        return dt.datetime.fromisoformat(created_at), uuid.UUID(tenant_id)
     except ValueError:
         raise ValidationFailed("The cursor is not valid.", field="cursor") from None
 

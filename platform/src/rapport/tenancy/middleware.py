@@ -13,6 +13,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from cachetools import TTLCache
+from litestar import Request
 from litestar.enums import ScopeType
 from litestar.exceptions import WebSocketException
 from litestar.middleware import ASGIMiddleware
@@ -23,17 +24,17 @@ from rapport_tenants.tables import TenantStatus
 
 from rapport.kernel.errors import DomainError, ForbiddenError, NotFoundError
 from rapport.kernel.ratelimit import TENANT_SCOPE_KEY
-from rapport.kernel.routes import NO_TENANT, NO_TENANT_KEY
+from rapport.kernel.routes import NO_TENANT_KEY
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
 
 __all__ = [
-    "NO_TENANT",
     "TenantMiddleware",
     "TenantResolver",
     "TenantSuspended",
     "host_from_scope",
+    "provide_tenant",
     "tenant_of",
 ]
 
@@ -162,6 +163,11 @@ class TenantMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
         finally:
             current_tenant.reset(token)
+
+
+async def provide_tenant(request: Request[Any, Any, Any]) -> TenantContext:
+    """The ``tenant`` dependency of tenant routes."""
+    return tenant_of(request.scope)
 
 
 def tenant_of(scope: Any) -> TenantContext:

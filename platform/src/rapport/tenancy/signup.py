@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import asyncpg
 import structlog
-from piccolo.engine import engine_finder
+from rapport_tenants.context import process_engine
 from rapport_tenants.names import schema_name_for, slug_problem
 from rapport_tenants.tables import Tenant, TenantStatus
 from rapport_tenants.template import latest_template, provision_schema
@@ -93,14 +93,15 @@ async def create_workspace(
     email = normalize_email(data.admin_email)
     if await Tenant.exists().where(Tenant.slug == slug):
         raise _slug_taken(slug)
-    user_id = await _existing_user(email, data.password)
-    password_hash = None if user_id else await hash_password(data.password)
+    existing_user = await _existing_user(email, data.password)
+    password_hash = None if existing_user else await hash_password(data.password)
+    user_id = existing_user or uuid.uuid4()
     template = await latest_template()
     tenant_id = uuid.uuid4()
     schema = schema_name_for(tenant_id)
-    engine = engine_finder()
+    engine = process_engine()
     try:
-        async with engine.transaction(allow_nested=False) as transaction:  # type: ignore[union-attr]
+        async with engine.transaction(allow_nested=False) as transaction:
             connection = transaction.connection
             await connection.execute(
                 "INSERT INTO control.tenants (id, slug, display_name, status, schema_name, created_at) "
@@ -118,8 +119,7 @@ async def create_workspace(
                 f"{slug}.{base_domain}",
                 tenant_id,
             )
-            if user_id is None:
-                user_id = uuid.uuid4()
+            if existing_user is None:
                 await connection.execute(
                     "INSERT INTO control.users (id, email, password_hash, email_verified, created_at) "
                     "VALUES ($1, $2, $3, false, now())",
