@@ -288,36 +288,40 @@ async def _insert_users(
             "WHERE table_schema = 'control' AND table_name = 'users'"
         )
     }
-    remapped: dict[uuid.UUID, uuid.UUID] = {}
     for row in users:
-        user = msgspec.convert(row, _ExportedUser)
-        # Column names come from the catalog, not from the archive.
-        columns = ", ".join(_quote(name) for name in sorted(known & row.keys()))
-        await connection.execute(
-            f"INSERT INTO control.users ({columns}) SELECT {columns} "
-            "FROM jsonb_populate_record(NULL::control.users, $1::jsonb) ON CONFLICT DO NOTHING",
-            json.dumps(row),
-        )
-        existing: uuid.UUID | None = await connection.fetchval(
-            "SELECT id FROM control.users WHERE email = $1 "
-            "AND NOT EXISTS (SELECT 1 FROM control.users WHERE id = $2)",
-            user.email,
-            user.id,
-        )
-        if existing is not None:
-            remapped[user.id] = existing
-    return remapped
+        msgspec.convert(row, _ExportedUser)
+    if not users:
+        return {}
+    # Column names come from the catalog, not from the archive; only those every archived row has.
+    present = set.intersection(*(set(row) for row in users))
+    columns = ", ".join(_quote(name) for name in sorted(known & present))
+    archived = json.dumps(users)
+    # Before inserting: an email here under another id means "the same person, another deployment".
+    rows = await connection.fetch(
+        "SELECT a.id AS archived_id, u.id AS user_id "
+        "FROM jsonb_populate_recordset(NULL::control.users, $1::jsonb) AS a "
+        "JOIN control.users u ON u.email = a.email AND u.id <> a.id",
+        archived,
+    )
+    await connection.execute(
+        f"INSERT INTO control.users ({columns}) SELECT {columns} "
+        "FROM jsonb_populate_recordset(NULL::control.users, $1::jsonb) ON CONFLICT DO NOTHING",
+        archived,
+    )
+    return {row["archived_id"]: row["user_id"] for row in rows}
 
 
 async def _remap_memberships(
     connection: asyncpg.Connection, schema_name: str, remapped: dict[uuid.UUID, uuid.UUID]
 ) -> None:
-    for archived_id, user_id in remapped.items():
-        await connection.execute(
-            f'UPDATE "{check_schema_name(schema_name)}".memberships SET user_id = $2 WHERE user_id = $1',
-            archived_id,
-            user_id,
-        )
+    if not remapped:
+        return
+    await connection.execute(
+        f'UPDATE "{check_schema_name(schema_name)}".memberships AS m SET user_id = r.user_id '
+        "FROM unnest($1::uuid[], $2::uuid[]) AS r(archived_id, user_id) WHERE m.user_id = r.archived_id",
+        list(remapped),
+        list(remapped.values()),
+    )
 
 
 async def _index_members(connection: asyncpg.Connection, tenant: TenantContext) -> None:
