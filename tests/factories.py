@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -52,3 +53,26 @@ async def sign_up(
         user_id=uuid.UUID(body["admin"]["id"]),
         body=body,
     )
+
+
+def token_in(sink: Any, address: str, path: str) -> str:
+    """The token of the last emailed link to ``path`` that ``address`` received (``sink``: the MailSink)."""
+    body = sink.to(address)[-1].get_content()
+    found = re.search(rf"/{path}\?token=([\w-]+)", body)
+    assert found, body
+    return found.group(1)
+
+
+async def invite_member(
+    client: httpx.AsyncClient, sink: Any, headers: dict[str, str], email: str, role: str
+) -> uuid.UUID:
+    """Invite ``email`` as the owner or admin in ``headers``; accept through the emailed link. The user id."""
+    invited = await client.post("/api/v1/invitations", json={"email": email, "role": role}, headers=headers)
+    assert invited.status_code == 201, invited.text
+    accepted = await client.post(
+        "/api/v1/invitations/accept",
+        json={"token": token_in(sink, email, "accept-invitation"), "password": PASSWORD},
+        headers={"x-tenant": headers["x-tenant"]},
+    )
+    assert accepted.status_code == 201, accepted.text
+    return uuid.UUID(accepted.json()["user_id"])

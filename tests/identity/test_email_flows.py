@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from litestar.testing import AsyncTestClient
 from rapport.kernel.settings import Settings
 from redis.asyncio import Redis
 
 from tests.conftest import MailSink
-from tests.factories import PASSWORD, SHARED_EMAIL, SignedUp, sign_up, unique_slug
+from tests.factories import PASSWORD, SHARED_EMAIL, SignedUp, sign_up, token_in, unique_slug
 
 NEW_PASSWORD = "a brand new passphrase"
-
-
-def token_in(sink: MailSink, address: str, path: str) -> str:
-    body = sink.to(address)[-1].get_content()
-    found = re.search(rf"/{path}\?token=([\w-]+)", body)
-    assert found, body
-    return found.group(1)
 
 
 async def login(client: AsyncTestClient, slug: str, email: str, password: str) -> int:  # type: ignore[type-arg]

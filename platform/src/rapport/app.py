@@ -22,7 +22,7 @@ from rapport.kernel.health import healthz, readyz
 from rapport.kernel.jobs import configure_broker
 from rapport.kernel.keyring import KeyRing
 from rapport.kernel.logging import RequestIdMiddleware, configure_logging
-from rapport.kernel.modules import load_modules
+from rapport.kernel.modules import load_modules, object_types
 from rapport.kernel.ratelimit import HttpRateLimitMiddleware
 from rapport.kernel.redis import create_redis
 from rapport.kernel.routes import NO_TENANT
@@ -101,6 +101,7 @@ def create_app(settings: Settings) -> Litestar:
     )
     app.state.settings = settings
     app.state.modules = loaded
+    app.state.object_types = object_types(loaded)
     app.state.engine = engine
     app.state.tenant_resolver = resolver
     app.state.keyring = KeyRing.from_settings(settings)

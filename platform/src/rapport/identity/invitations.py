@@ -15,6 +15,7 @@ from rapport.identity.audit import Actor
 from rapport.identity.members import index_membership
 from rapport.identity.passwords import hash_password, password_problem, verify_password
 from rapport.identity.principal import Principal
+from rapport.identity.roles import role_exists
 from rapport.identity.sessions import member_role
 from rapport.identity.tables import ActionToken, Membership, Role, TokenKind, User
 from rapport.identity.tokens import issue_token, spend_token
@@ -44,9 +45,9 @@ async def invite(
     principal: Principal,
     actor: Actor,
     email: str,
-    role: Role,
+    role: str,
 ) -> uuid.UUID:
-    """Email an invitation to join ``tenant`` as ``role``; only owners may invite owners.
+    """Email an invitation to join ``tenant`` as ``role`` (built in or custom); only owners invite owners.
 
     At most ``INVITATIONS_PER_HOUR`` per inviter: invitations send mail to addresses the caller chooses.
     """
@@ -61,7 +62,7 @@ async def invite(
         raise ValidationFailed(
             "The invitation is not valid.", errors=[FieldError("email", "is not an email address")]
         )
-    if role is Role.OWNER and principal.role != Role.OWNER.value:
+    if role == Role.OWNER.value and principal.role != Role.OWNER.value:
         raise ForbiddenError("Only owners can invite owners.")
     user = await User.select(User.id).where(User.email == email).first()
     if user is not None and await member_role(tenant, user["id"]) is not None:
@@ -69,12 +70,16 @@ async def invite(
             f"{email} is a member already.", errors=[FieldError("email", "is a member already")]
         )
     async with tenant_transaction(tenant):
+        if not await role_exists(role):
+            raise ValidationFailed(
+                "The invitation is not valid.", errors=[FieldError("role", f"unknown role {role!r}")]
+            )
         token, token_id = await issue_token(
             TokenKind.INVITATION,
             tenant,
             email,
             INVITATION_LIFETIME,
-            role=role.value,
+            role=role,
             created_by=principal.user_id,
         )
         await audit.record(
@@ -82,11 +87,11 @@ async def invite(
             "invitation.created",
             "invitation",
             token_id,
-            {"email": (None, email), "role": (None, role.value)},
+            {"email": (None, email), "role": (None, role)},
         )
     await send_mail(
         settings, email, f"Join {tenant.display_name or tenant.slug} on Rapport",
-        f"{principal.email} invites you to {tenant.display_name or tenant.slug} as {role.value}.\n\n"
+        f"{principal.email} invites you to {tenant.display_name or tenant.slug} as {role}.\n\n"
         f"Accept within 7 days:\n{settings.tenant_url(tenant.slug)}accept-invitation?token={token}\n",
     )  # fmt: skip
     return token_id

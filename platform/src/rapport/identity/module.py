@@ -1,5 +1,11 @@
 """The ``identity`` module's registration (entry point ``rapport.modules: identity``)."""
 
+from rapport.identity.access_controllers import (
+    AccessController,
+    MemberController,
+    RoleController,
+    TeamController,
+)
 from rapport.identity.audit_controllers import AuditController
 from rapport.identity.controllers import ApiKeyController, AuthController, MeController, TotpController
 from rapport.identity.email_controllers import EmailLinkController, InvitationController
@@ -20,6 +26,10 @@ module = Module(
         SsoProviderController,
         SsoLoginController,
         AuditController,
+        AccessController,
+        RoleController,
+        TeamController,
+        MemberController,
     ],
     piccolo_apps=["rapport.identity.piccolo_app"],
     tenant_piccolo_apps=["rapport.identity.tenant_piccolo_app"],

@@ -139,7 +139,8 @@ class TokenOnly(msgspec.Struct, forbid_unknown_fields=True):
 
 class InvitationCreate(msgspec.Struct, forbid_unknown_fields=True):
     email: Annotated[str, msgspec.Meta(max_length=320)]
-    role: Role = Role.MEMBER
+    role: Annotated[str, msgspec.Meta(min_length=1, max_length=32)] = Role.MEMBER.value
+    """A built-in role or a custom role's key."""
 
 
 class InvitationOut(msgspec.Struct):

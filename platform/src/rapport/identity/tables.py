@@ -51,7 +51,8 @@ class Membership(Table, tablename="memberships"):
 
     id = BigSerial(primary_key=True)
     user_id = UUID(unique=True, index=True)
-    role = Varchar(length=32, choices=Role, default=Role.MEMBER)
+    role = Varchar(length=32, default=Role.MEMBER.value)
+    """A built-in role (:class:`Role`) or the key of a custom role in this tenant's ``roles``."""
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
 

@@ -55,9 +55,10 @@ def install_engine(engine: PostgresEngine) -> None:
     os.environ.setdefault("PICCOLO_CONF", "rapport.piccolo_conf")
     from piccolo.apps.migrations.tables import Migration
 
-    from rapport.kernel.modules import piccolo_table_classes
+    from rapport.kernel.modules import object_types, piccolo_table_classes
 
-    bind_tables(engine, [Migration, *piccolo_table_classes()])
+    kinds = [kind.table for kind in object_types().values()]
+    bind_tables(engine, [Migration, *piccolo_table_classes(), *kinds])
 
 
 def configured_engine() -> PostgresEngine:

@@ -19,6 +19,7 @@ from stevedore import ExtensionManager
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
 
+    from rapport.kernel.objects import ObjectType
     from rapport.kernel.settings import Settings
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Module",
     "Schedule",
     "load_modules",
+    "object_types",
     "piccolo_app_paths",
     "piccolo_table_classes",
     "refresh_entry_points",
@@ -64,6 +66,8 @@ class Module:
     on_shutdown: Sequence[LifecycleHook] = ()
     demo_seeders: Sequence[DemoSeeder] = ()
     """Fill the development database with demo data; each returns lines to show the developer."""
+    object_types: Sequence[ObjectType] = ()
+    """The kinds of records this module owns, as roles and the access layer see them."""
     depends_on: Sequence[str] = field(default_factory=tuple)
 
 
@@ -122,6 +126,12 @@ def piccolo_app_paths(scope: str = "all") -> list[str]:
     control = [path for module in modules for path in module.piccolo_apps]
     tenant = [path for module in modules for path in module.tenant_piccolo_apps]
     return {"control": control, "tenant": tenant}.get(scope, control + tenant)
+
+
+def object_types(modules: LoadedModules | None = None) -> dict[str, ObjectType]:
+    """Every loaded module's object types, by name."""
+    loaded = modules if modules is not None else load_modules()
+    return {kind.name: kind for module in loaded.modules for kind in module.object_types}
 
 
 def piccolo_table_classes() -> list[Any]:

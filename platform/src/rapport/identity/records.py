@@ -1,0 +1,169 @@
+"""The permission-aware query layer: every read and write of an object type's records goes through here.
+
+Each function takes the caller's :class:`~rapport.identity.access.Access` and applies, in SQL, the row
+scope (a record outside it does not exist for the caller: 404, never 403) and the field rules (hidden
+columns are never selected, read-only ones never written). Writes record an audit row with the before and
+after of every changed field in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from rapport_tenants.context import TenantContext, tenant_transaction
+
+from rapport.identity import audit
+from rapport.identity.access import Access, PermissionDenied
+from rapport.identity.audit import Actor
+from rapport.kernel.errors import NotFoundError
+from rapport.kernel.objects import ObjectType
+
+__all__ = [
+    "create_record",
+    "delete_record",
+    "get_record",
+    "iter_records",
+    "list_records",
+    "update_record",
+]
+
+
+def _scoped(access: Access, kind: ObjectType, query: Any) -> Any:
+    row_filter = access.row_filter(kind)
+    return query if row_filter is None else query.where(row_filter)
+
+
+def _select(access: Access, kind: ObjectType) -> Any:
+    return _scoped(access, kind, kind.table.select(*access.visible_columns(kind)))
+
+
+async def list_records(
+    tenant: TenantContext,
+    access: Access,
+    kind: ObjectType,
+    *,
+    after: int | None = None,
+    limit: int = 50,
+    search: tuple[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """A page of visible records in id order (keyset: pass the last id as ``after``).
+
+    ``search`` is ``(field, text)``: a case-insensitive substring match on one field, refused on a
+    field the caller cannot see (matching on it would reveal its values).
+    """
+    access.require(kind, "read")
+    id_column = kind.column(kind.id_field)
+    query = _select(access, kind).order_by(id_column).limit(limit)
+    if after is not None:
+        query = query.where(id_column > after)
+    if search is not None:
+        name, text = search
+        access.check_fields(kind, [name], writing=False)
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(kind.column(name).ilike(f"%{escaped}%"))
+    async with tenant_transaction(tenant):
+        rows: list[dict[str, Any]] = await query
+    return rows
+
+
+async def iter_records(
+    tenant: TenantContext, access: Access, kind: ObjectType, batch: int = 1000
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every visible record, a batch at a time, for exports (which need the ``export`` operation)."""
+    access.require(kind, "export")
+    after: int | None = None
+    while True:
+        id_column = kind.column(kind.id_field)
+        query = _select(access, kind).order_by(id_column).limit(batch)
+        if after is not None:
+            query = query.where(id_column > after)
+        async with tenant_transaction(tenant):
+            rows: list[dict[str, Any]] = await query
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][kind.id_field]
+
+
+async def get_record(
+    tenant: TenantContext, access: Access, kind: ObjectType, record_id: int
+) -> dict[str, Any]:
+    access.require(kind, "read")
+    async with tenant_transaction(tenant):
+        row = await _select(access, kind).where(kind.column(kind.id_field) == record_id).first()
+    if row is None:
+        raise NotFoundError(f"No {kind.label} with id {record_id}.")
+    return dict(row)
+
+
+def _check_owner(access: Access, kind: ObjectType, owner_id: Any) -> None:
+    if not access.may_own(kind, owner_id):
+        raise PermissionDenied(
+            f"The role {access.role.name} may not give a {kind.label} to someone outside its row scope.",
+            errors=[],
+        )
+
+
+async def create_record(
+    tenant: TenantContext, access: Access, actor: Actor, kind: ObjectType, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Insert a record owned by the caller unless ``values`` names another owner within their scope."""
+    access.require(kind, "create")
+    access.check_fields(kind, [name for name in values if name != kind.owner_field], writing=True)
+    values = {kind.owner_field: access.user_id, **values}
+    _check_owner(access, kind, values[kind.owner_field])
+    table = kind.table
+    async with tenant_transaction(tenant):
+        inserted = await table.insert(table(**values)).returning(*access.visible_columns(kind))
+        row = dict(inserted[0])
+        changes = {name: (None, value) for name, value in values.items()}
+        await audit.record(actor, f"{kind.name}.created", kind.name, row[kind.id_field], changes)
+    return row
+
+
+async def update_record(
+    tenant: TenantContext,
+    access: Access,
+    actor: Actor,
+    kind: ObjectType,
+    record_id: int,
+    values: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Change fields of a record in the caller's scope; hidden and read-only fields are refused."""
+    access.require(kind, "update")
+    access.check_fields(kind, values, writing=True)
+    if kind.owner_field in values:
+        _check_owner(access, kind, values[kind.owner_field])
+    id_column = kind.column(kind.id_field)
+    async with tenant_transaction(tenant):
+        before = await _scoped(access, kind, kind.table.select().where(id_column == record_id)).first()
+        if before is None:
+            raise NotFoundError(f"No {kind.label} with id {record_id}.")
+        changes = {name: (before[name], value) for name, value in values.items() if before[name] != value}
+        if changes:
+            await kind.table.update({kind.column(name): value for name, value in values.items()}).where(
+                id_column == record_id
+            )
+            await audit.record(actor, f"{kind.name}.updated", kind.name, record_id, changes)
+        after = await kind.table.select(*access.visible_columns(kind)).where(id_column == record_id).first()
+    return dict(after)
+
+
+async def delete_record(
+    tenant: TenantContext, access: Access, actor: Actor, kind: ObjectType, record_id: int
+) -> None:
+    access.require(kind, "delete")
+    id_column = kind.column(kind.id_field)
+    async with tenant_transaction(tenant):
+        before = await _scoped(access, kind, kind.table.select().where(id_column == record_id)).first()
+        if before is None:
+            raise NotFoundError(f"No {kind.label} with id {record_id}.")
+        await kind.table.delete().where(id_column == record_id)
+        await audit.record(
+            actor,
+            f"{kind.name}.deleted",
+            kind.name,
+            record_id,
+            {name: (value, None) for name, value in before.items()},
+        )
