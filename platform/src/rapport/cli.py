@@ -114,11 +114,14 @@ def migrate(concurrency: int | None) -> None:
 
 
 def _register_tenant_commands() -> None:
+    from rapport.events.commands import jobs, relay
     from rapport.identity.commands import keys
     from rapport.tenancy.commands import tenants
 
     main.add_command(tenants)
     main.add_command(keys)
+    main.add_command(relay)
+    main.add_command(jobs)
 
 
 @main.command()

@@ -174,7 +174,7 @@ class EmbeddedPostgres:
 
 @dataclass
 class EmbeddedRedis:
-    """A Redis server in ``data_dir`` on 127.0.0.1:``port``; snapshots only when ``durable``."""
+    """A Redis server in ``data_dir`` on 127.0.0.1:``port``; persisted (AOF) only when ``durable``."""
 
     data_dir: Path
     port: int = field(default_factory=free_port)
@@ -193,7 +193,8 @@ class EmbeddedRedis:
                 "redis-server not found: `make run` installs it (apt-get install redis-server)"
             )
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        persistence = ["--save", "60 1", "--appendonly", "no"] if self.durable else ["--save", ""]
+        # Durable: an append-only file synced every second, so queued jobs survive a restart.
+        persistence = ["--appendonly", "yes", "--appendfsync", "everysec"] if self.durable else ["--save", ""]
         output = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [

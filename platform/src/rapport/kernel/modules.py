@@ -19,6 +19,7 @@ from stevedore import ExtensionManager
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
 
+    from rapport.events.consumers import EventConsumer
     from rapport.kernel.objects import ObjectType
     from rapport.kernel.settings import Settings
 
@@ -67,6 +68,8 @@ class Module:
     demo_seeders: Sequence[DemoSeeder] = ()
     """Fill the development database with demo data; each returns lines to show the developer."""
     object_types: Sequence[ObjectType] = ()
+    event_consumers: Sequence[EventConsumer] = ()
+    """What this module does with domain events (each applied once per event, in a tenant transaction)."""
     """The kinds of records this module owns, as roles and the access layer see them."""
     depends_on: Sequence[str] = field(default_factory=tuple)
 

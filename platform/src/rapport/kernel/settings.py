@@ -42,6 +42,17 @@ class Settings(BaseSettings):
     """Queries before a pooled connection is replaced (caps PostgreSQL's per-connection catalog cache)."""
     worker_processes: int = Field(default=1, ge=1)
     worker_threads: int = Field(default=4, ge=1)
+    job_max_retries: int = Field(default=20, ge=0)
+    job_min_backoff_ms: int = Field(default=15_000, ge=1)
+    """First retry delay of a failed job; it doubles up to ``job_max_backoff_ms``."""
+    job_max_backoff_ms: int = Field(default=86_400_000, ge=1)
+    job_heartbeat_timeout_ms: int = Field(default=60_000, ge=1000)
+    """A worker silent this long is presumed dead and its unacknowledged jobs go back to the queue."""
+    job_maintenance_chance: int = Field(default=1000, ge=1, le=1_000_000)
+    """Broker commands per million that also run queue maintenance (requeueing dead workers' jobs)."""
+    relay_poll_seconds: float = Field(default=5.0, gt=0)
+    """How often the outbox relay sweeps every tenant for unpublished events (the LISTEN safety net)."""
+    relay_batch: int = Field(default=500, ge=1, le=10_000)
     data_dir: Path = Path(".data")
     disabled_modules: frozenset[str] = frozenset()
     public_url: str | None = None

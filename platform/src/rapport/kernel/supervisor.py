@@ -1,4 +1,5 @@
-"""``rapport dev`` (what ``make run`` calls): services, migrations, demo data, then API + worker + scheduler.
+"""``rapport dev`` (what ``make run`` calls): services, migrations, demo data, then API, worker,
+scheduler and outbox relay.
 
 One supervisor process owns every child. Ctrl-C (or SIGTERM) stops the children first, then Redis and
 PostgreSQL, and waits for each, so nothing is left running. If any child dies, everything stops.
@@ -92,6 +93,7 @@ class DevSupervisor:
             self._spawn(env, "api", "serve", "--port", str(self.port))
             self._spawn(env, "worker", "worker")
             self._spawn(env, "scheduler", "scheduler")
+            self._spawn(env, "relay", "relay")
             self.say(
                 f"Rapport is running on http://localhost:{self.port} (API docs: /api/docs). Ctrl-C stops."
             )
@@ -110,8 +112,11 @@ class DevSupervisor:
 
     def shutdown(self) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # SIGTERM to each child only: the dramatiq master then stops its workers gracefully (a worker
+        # that gets a second SIGTERM from the group signal gives up on a clean stop).
         for child in self.children.values():
-            _signal_group(child, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 15
         for child in self.children.values():
             try:

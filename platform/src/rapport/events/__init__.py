@@ -1,0 +1,1 @@
+"""Domain events: a transactional outbox per tenant, a relay to dramatiq, idempotent consumers."""

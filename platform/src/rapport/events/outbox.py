@@ -1,0 +1,103 @@
+"""Writing domain events: :func:`emit` inside the tenant transaction of the change.
+
+The event commits or rolls back with the change. ``pg_notify`` (delivered at commit, once per tenant per
+transaction) wakes the relay; the relay's periodic sweep finds anything a lost notification missed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from piccolo.engine import engine_finder
+from rapport_tenants.context import current_tenant
+
+__all__ = ["CHANNEL", "Event", "NewEvent", "emit", "emit_many"]
+
+CHANNEL = "rapport_outbox"
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to write: ``name`` like ``contact.created``; ``changes`` maps field → [before, after]."""
+
+    name: str
+    record_type: str = ""
+    record_id: object = ""
+    changes: Mapping[str, Any] = field(default_factory=dict)
+    actor_user_id: uuid.UUID | None = None
+    actor: str = ""
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A committed event as consumers receive it."""
+
+    seq: int
+    id: uuid.UUID
+    name: str
+    version: int
+    record_type: str
+    record_id: str
+    changes: dict[str, Any]
+    actor_user_id: uuid.UUID | None
+    actor: str
+    occurred_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Event:
+        changes = row["changes"]
+        return cls(
+            seq=row["id"],
+            id=row["event_id"],
+            name=row["name"],
+            version=row["version"],
+            record_type=row["record_type"],
+            record_id=row["record_id"],
+            changes=json.loads(changes) if isinstance(changes, str) else changes,
+            actor_user_id=row["actor_user_id"],
+            actor=row["actor"],
+            occurred_at=row["occurred_at"],
+        )
+
+
+_INSERT = """
+INSERT INTO outbox_events (event_id, name, version, record_type, record_id, changes, actor_user_id, actor,
+                           occurred_at)
+SELECT e.event_id, e.name, e.version, e.record_type, e.record_id, e.changes::jsonb, e.actor_user_id,
+       e.actor, now()
+FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[])
+     AS e(event_id, name, version, record_type, record_id, changes, actor_user_id, actor)
+"""
+
+
+async def emit_many(events: Sequence[NewEvent]) -> list[uuid.UUID]:
+    """Write events to the outbox of the current tenant transaction (one statement); their ids."""
+    tenant = current_tenant.get()
+    transaction = engine_finder().current_transaction.get()  # type: ignore[union-attr]
+    if tenant is None or transaction is None:
+        raise RuntimeError("emit() runs inside tenant_transaction(), with the change it describes")
+    ids = [uuid.uuid4() for _ in events]
+    columns = (
+        ids,
+        [event.name for event in events],
+        [event.version for event in events],
+        [event.record_type for event in events],
+        [str(event.record_id) for event in events],
+        [json.dumps(event.changes, default=str) for event in events],
+        [event.actor_user_id for event in events],
+        [event.actor[:320] for event in events],
+    )
+    await transaction.connection.execute(_INSERT, *columns)
+    await transaction.connection.execute("SELECT pg_notify($1, $2)", CHANNEL, tenant.schema_name)
+    return ids
+
+
+async def emit(event: NewEvent) -> uuid.UUID:
+    (event_id,) = await emit_many([event])
+    return event_id
