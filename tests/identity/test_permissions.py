@@ -487,7 +487,7 @@ async def test_an_api_key_gets_its_users_role_limited_by_its_scopes(world: World
     assert refused.status_code == 403
 
 
-async def test_every_write_is_in_the_audit_log(world: World) -> None:
+async def test_every_write_is_in_the_audit_log_and_the_outbox(world: World, database_url: str) -> None:
     record_id = world.records["member"]
     await world.call(
         "member", "PATCH", f"/api/v1/probe-records/{record_id}", json={"name": "renamed", "amount": 5}
@@ -505,3 +505,15 @@ async def test_every_write_is_in_the_audit_log(world: World) -> None:
     assert events[1]["actor"] == world.people["member"].email
     assert events[0]["changes"]["name"] == ["renamed", None]
     assert json.dumps(events)  # serializable as the export writes it
+    connection = await asyncpg.connect(database_url)
+    try:
+        outbox = await connection.fetch(
+            f'SELECT name, changes, actor FROM "{await _schema_of(database_url, world.tenant)}".outbox_events '
+            "WHERE record_type = 'probe' AND record_id = $1 ORDER BY id",
+            str(record_id),
+        )
+    finally:
+        await connection.close()
+    assert [row["name"] for row in outbox] == ["probe.created", "probe.updated", "probe.deleted"]
+    assert json.loads(outbox[1]["changes"]) == {"name": ["member's deal", "renamed"], "amount": [0, 5]}
+    assert outbox[1]["actor"] == world.people["member"].email

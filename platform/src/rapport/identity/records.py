@@ -3,7 +3,8 @@
 Each function takes the caller's :class:`~rapport.identity.access.Access` and applies, in SQL, the row
 scope (a record outside it does not exist for the caller: 404, never 403) and the field rules (hidden
 columns are never selected, read-only ones never written). Writes record an audit row with the before and
-after of every changed field in the same transaction.
+after of every changed field, and a domain event (``<kind>.created|updated|deleted``), in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from rapport_tenants.context import TenantContext, tenant_transaction
 
+from rapport.events.outbox import NewEvent, emit
 from rapport.identity import audit
 from rapport.identity.access import Access, PermissionDenied
 from rapport.identity.audit import Actor
@@ -27,6 +29,23 @@ __all__ = [
     "list_records",
     "update_record",
 ]
+
+
+async def _written(
+    actor: Actor, action: str, kind: ObjectType, record_id: object, changes: Mapping[str, tuple[Any, Any]]
+) -> None:
+    """The audit row and the domain event of a write, in its transaction."""
+    await audit.record(actor, action, kind.name, record_id, dict(changes))
+    await emit(
+        NewEvent(
+            action,
+            kind.name,
+            record_id,
+            {name: list(pair) for name, pair in changes.items()},
+            actor.user_id,
+            actor.label,
+        )
+    )
 
 
 def _scoped(access: Access, kind: ObjectType, query: Any) -> Any:
@@ -118,7 +137,7 @@ async def create_record(
         inserted = await table.insert(table(**values)).returning(*access.visible_columns(kind))
         row = dict(inserted[0])
         changes = {name: (None, value) for name, value in values.items()}
-        await audit.record(actor, f"{kind.name}.created", kind.name, row[kind.id_field], changes)
+        await _written(actor, f"{kind.name}.created", kind, row[kind.id_field], changes)
     return row
 
 
@@ -145,7 +164,7 @@ async def update_record(
             await kind.table.update({kind.column(name): value for name, value in values.items()}).where(
                 id_column == record_id
             )
-            await audit.record(actor, f"{kind.name}.updated", kind.name, record_id, changes)
+            await _written(actor, f"{kind.name}.updated", kind, record_id, changes)
         after = await kind.table.select(*access.visible_columns(kind)).where(id_column == record_id).first()
     return dict(after)
 
@@ -160,10 +179,5 @@ async def delete_record(
         if before is None:
             raise NotFoundError(f"No {kind.label} with id {record_id}.")
         await kind.table.delete().where(id_column == record_id)
-        await audit.record(
-            actor,
-            f"{kind.name}.deleted",
-            kind.name,
-            record_id,
-            {name: (value, None) for name, value in before.items()},
-        )
+        changes = {name: (value, None) for name, value in before.items()}
+        await _written(actor, f"{kind.name}.deleted", kind, record_id, changes)
