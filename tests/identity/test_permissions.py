@@ -505,10 +505,11 @@ async def test_every_write_is_in_the_audit_log_and_the_outbox(world: World, data
     assert events[1]["actor"] == world.people["member"].email
     assert events[0]["changes"]["name"] == ["renamed", None]
     assert json.dumps(events)  # serializable as the export writes it
+    schema = await _schema_of(database_url, world.tenant)
     connection = await asyncpg.connect(database_url)
     try:
         outbox = await connection.fetch(
-            f'SELECT name, changes, actor FROM "{await _schema_of(database_url, world.tenant)}".outbox_events '
+            f'SELECT name, changes, actor FROM "{schema}".outbox_events '
             "WHERE record_type = 'probe' AND record_id = $1 ORDER BY id",
             str(record_id),
         )
