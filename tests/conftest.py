@@ -24,6 +24,7 @@ from rapport.kernel.devservices import EmbeddedPostgres, EmbeddedRedis, free_por
 from rapport.kernel.settings import Environment, Settings
 
 from tests.factories import SHARED_EMAIL, SignedUp, sign_up
+from tests.probe.fixtures import probe_client  # noqa: F401 - a fixture, shared with every test package
 
 TEST_DATABASE = "rapport_test"
 SECRET = "test-secret-key-0123456789-abcdefghijklmnop"

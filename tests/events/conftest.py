@@ -18,6 +18,7 @@ from rapport.kernel.devservices import EmbeddedRedis
 
 from tests.factories import SignedUp
 from tests.probe.events import DDL
+from tests.probe.fixtures import install_distribution
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -82,10 +83,11 @@ def processes(
     tmp_path: Path, service_env: dict[str, str], events_redis: EmbeddedRedis
 ) -> Iterator[Processes]:
     dist_dir = tmp_path / "dist"
-    dist = dist_dir / "rapport_probe_events-1.0.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: rapport-probe-events\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text("[rapport.modules]\nprobe_events = tests.probe.events:module\n")
+    install_distribution(
+        dist_dir,
+        "rapport_probe_events",
+        {"probe": "tests.probe.module:module", "probe_events": "tests.probe.events:module"},
+    )
     env = dict(service_env)
     env.update(
         PYTHONPATH=os.pathsep.join([str(dist_dir), str(REPO)]),

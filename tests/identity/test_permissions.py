@@ -10,20 +10,16 @@ import csv
 import io
 import json
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
-from rapport.app import create_app
-from rapport.kernel.modules import load_modules, refresh_entry_points
-from rapport.kernel.settings import Settings
 
 from tests.conftest import MailSink
-from tests.factories import PASSWORD, SignedUp, invite_member, sign_up
+from tests.factories import SignedUp, invite_member, sign_up
+from tests.probe.fixtures import schema_of, sign_in
 from tests.probe.module import create_probe_table
 
 SECRET = "s3cret-value-never-shown"
@@ -36,26 +32,6 @@ CLOSER_PERMISSIONS = {
         }
     }
 }
-
-
-@pytest.fixture
-async def probe_client(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated: Settings
-) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    """An app with the probe module installed (as a distribution on sys.path, like any module)."""
-    dist = tmp_path / "rapport_probe-1.0.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: rapport-probe\nVersion: 1.0\n")
-    (dist / "entry_points.txt").write_text("[rapport.modules]\nprobe = tests.probe.module:module\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    refresh_entry_points()
-    try:
-        async with AsyncTestClient(app=create_app(migrated)) as client:
-            yield client
-    finally:
-        monkeypatch.undo()
-        refresh_entry_points()
-    assert "probe" not in load_modules().names()
 
 
 @dataclass
@@ -78,33 +54,6 @@ class World:
         return await self.client.request(method, path, headers=self.people[who].headers, **kwargs)
 
 
-async def _schema_of(database_url: str, tenant: SignedUp) -> str:
-    connection = await asyncpg.connect(database_url)
-    try:
-        schema: str = await connection.fetchval(
-            "SELECT schema_name FROM control.tenants WHERE id = $1", tenant.id
-        )
-    finally:
-        await connection.close()
-    return schema
-
-
-async def sign_in(client: AsyncTestClient, slug: str, email: str) -> dict[str, str]:  # type: ignore[type-arg]
-    """Headers that act as ``email`` on ``slug``: the session cookie and its CSRF token."""
-    client.cookies.clear()
-    response = await client.post(
-        "/api/v1/auth/login", json={"email": email, "password": PASSWORD}, headers={"x-tenant": slug}
-    )
-    assert response.status_code == 200, response.text
-    cookie = response.cookies["rapport_session"]
-    client.cookies.clear()
-    return {
-        "x-tenant": slug,
-        "x-csrf-token": response.json()["csrf_token"],
-        "cookie": f"rapport_session={cookie}",
-    }
-
-
 ROLES = {"admin": "admin", "manager": "manager", "member": "member", "loner": "member"}
 ROLES |= {"reader": "read-only", "closer": "member"}
 
@@ -115,7 +64,7 @@ async def world(probe_client: AsyncTestClient, database_url: str, mail_sink: Mai
     tenant = await sign_up(client)
     other = await sign_up(client)
     for signed_up in (tenant, other):
-        await create_probe_table(database_url, await _schema_of(database_url, signed_up))
+        await create_probe_table(database_url, await schema_of(database_url, signed_up))
     owner_email = f"admin@{tenant.slug}.example"
     people = {"owner": Person(owner_email, tenant.user_id, await sign_in(client, tenant.slug, owner_email))}
     for name, role in ROLES.items():
@@ -505,7 +454,7 @@ async def test_every_write_is_in_the_audit_log_and_the_outbox(world: World, data
     assert events[1]["actor"] == world.people["member"].email
     assert events[0]["changes"]["name"] == ["renamed", None]
     assert json.dumps(events)  # serializable as the export writes it
-    schema = await _schema_of(database_url, world.tenant)
+    schema = await schema_of(database_url, world.tenant)
     connection = await asyncpg.connect(database_url)
     try:
         outbox = await connection.fetch(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import uuid
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
-from piccolo.columns import UUID, BigSerial, Integer, Varchar
+from piccolo.columns import UUID, BigSerial, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 from rapport.identity import records
 from rapport.identity.access import Access, provide_access, requires_permission
@@ -37,20 +38,29 @@ class ProbeRecord(Table, tablename="probe_records"):
     secret = Varchar(length=100, default="")
     amount = Integer(default=0)
     owner_id = UUID()
+    due_at = Timestamptz(null=True, default=None)
 
 
 PROBE = ObjectType(
     name="probe",
     label="probe record",
     table=ProbeRecord,
-    fields={"name": "Name", "stage": "Stage", "secret": "Secret", "amount": "Amount", "owner_id": "Owner"},
+    fields={
+        "name": "Name",
+        "stage": "Stage",
+        "secret": "Secret",
+        "amount": "Amount",
+        "owner_id": "Owner",
+        "due_at": "Due",
+    },
 )
-WRITABLE = {"name": str, "stage": str, "secret": str, "amount": int, "owner_id": str}
+WRITABLE = {"name": str, "stage": str, "secret": str, "amount": int, "owner_id": str, "due_at": str}
 
 DDL = """
 CREATE TABLE IF NOT EXISTS "{schema}".probe_records (
     id bigserial PRIMARY KEY, name varchar(100) NOT NULL DEFAULT '', stage varchar(50) NOT NULL DEFAULT 'new',
-    secret varchar(100) NOT NULL DEFAULT '', amount integer NOT NULL DEFAULT 0, owner_id uuid NOT NULL
+    secret varchar(100) NOT NULL DEFAULT '', amount integer NOT NULL DEFAULT 0, owner_id uuid NOT NULL,
+    due_at timestamptz
 )
 """
 
@@ -73,6 +83,8 @@ def _values(data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed("The record is not valid.", errors=errors)
     if "owner_id" in data:
         data = {**data, "owner_id": uuid.UUID(data["owner_id"])}
+    if "due_at" in data:
+        data = {**data, "due_at": dt.datetime.fromisoformat(data["due_at"])}
     return data
 
 

@@ -52,7 +52,7 @@ WITH claimed AS (
     RETURNING event_id
 )
 SELECT o.id, o.event_id, o.name, o.version, o.record_type, o.record_id, o.changes, o.actor_user_id, o.actor,
-       o.occurred_at
+       o.occurred_at, o.depth
 FROM outbox_events o JOIN claimed USING (event_id)
 ORDER BY o.id
 """

@@ -10,15 +10,18 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from piccolo.engine import engine_finder
 from rapport_tenants.context import current_tenant
 
-__all__ = ["CHANNEL", "Event", "NewEvent", "emit", "emit_many"]
+__all__ = ["CHANNEL", "Event", "NewEvent", "cause_depth", "emit", "emit_many"]
 
 CHANNEL = "rapport_outbox"
+cause_depth: ContextVar[int] = ContextVar("rapport_cause_depth", default=0)
+"""How deep in a chain of automated reactions the running code is: events it emits get this depth."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class Event:
     actor_user_id: uuid.UUID | None
     actor: str
     occurred_at: dt.datetime
+    depth: int = 0
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Event:
@@ -63,14 +67,15 @@ class Event:
             actor_user_id=row["actor_user_id"],
             actor=row["actor"],
             occurred_at=row["occurred_at"],
+            depth=row["depth"],
         )
 
 
 _INSERT = """
 INSERT INTO outbox_events (event_id, name, version, record_type, record_id, changes, actor_user_id, actor,
-                           occurred_at)
+                           occurred_at, depth)
 SELECT e.event_id, e.name, e.version, e.record_type, e.record_id, e.changes::jsonb, e.actor_user_id,
-       e.actor, now()
+       e.actor, now(), $9
 FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[])
      AS e(event_id, name, version, record_type, record_id, changes, actor_user_id, actor)
 """
@@ -79,7 +84,8 @@ FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[
 async def emit_many(events: Sequence[NewEvent]) -> list[uuid.UUID]:
     """Write events to the outbox of the current tenant transaction (one statement); their ids."""
     tenant = current_tenant.get()
-    transaction = engine_finder().current_transaction.get()  # type: ignore[union-attr]
+    engine = engine_finder()
+    transaction = engine.current_transaction.get() if engine is not None else None
     if tenant is None or transaction is None:
         raise RuntimeError("emit() runs inside tenant_transaction(), with the change it describes")
     ids = [uuid.uuid4() for _ in events]
@@ -93,7 +99,7 @@ async def emit_many(events: Sequence[NewEvent]) -> list[uuid.UUID]:
         [event.actor_user_id for event in events],
         [event.actor[:320] for event in events],
     )
-    await transaction.connection.execute(_INSERT, *columns)
+    await transaction.connection.execute(_INSERT, *columns, cause_depth.get())
     await transaction.connection.execute("SELECT pg_notify($1, $2)", CHANNEL, tenant.schema_name)
     return ids
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSONB, UUID, BigSerial, Integer, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, BigSerial, Integer, SmallInt, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Unique
 from piccolo.table import Table
@@ -23,6 +23,8 @@ class OutboxEvent(Table, tablename="outbox_events"):
     actor_user_id = UUID(null=True, default=None)
     actor = Varchar(length=320, default="")
     occurred_at = Timestamptz(default=TimestamptzNow())
+    depth = SmallInt(default=0)
+    """0 for a change a person or API client made; n+1 for a change automation made in reaction to depth n."""
     published_at = Timestamptz(null=True, default=None)
 
 

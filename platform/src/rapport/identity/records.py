@@ -22,6 +22,7 @@ from rapport.kernel.errors import NotFoundError
 from rapport.kernel.objects import ObjectType
 
 __all__ = [
+    "apply_update",
     "create_record",
     "delete_record",
     "get_record",
@@ -150,22 +151,29 @@ async def update_record(
     values: Mapping[str, Any],
 ) -> dict[str, Any]:
     """Change fields of a record in the caller's scope; hidden and read-only fields are refused."""
+    async with tenant_transaction(tenant):
+        return await apply_update(access, actor, kind, record_id, values)
+
+
+async def apply_update(
+    access: Access, actor: Actor, kind: ObjectType, record_id: int, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """:func:`update_record` inside the caller's open tenant transaction (automation actions use it)."""
     access.require(kind, "update")
     access.check_fields(kind, values, writing=True)
     if kind.owner_field in values:
         _check_owner(access, kind, values[kind.owner_field])
     id_column = kind.column(kind.id_field)
-    async with tenant_transaction(tenant):
-        before = await _scoped(access, kind, kind.table.select().where(id_column == record_id)).first()
-        if before is None:
-            raise NotFoundError(f"No {kind.label} with id {record_id}.")
-        changes = {name: (before[name], value) for name, value in values.items() if before[name] != value}
-        if changes:
-            await kind.table.update({kind.column(name): value for name, value in values.items()}).where(
-                id_column == record_id
-            )
-            await _written(actor, f"{kind.name}.updated", kind, record_id, changes)
-        after = await kind.table.select(*access.visible_columns(kind)).where(id_column == record_id).first()
+    before = await _scoped(access, kind, kind.table.select().where(id_column == record_id)).first()
+    if before is None:
+        raise NotFoundError(f"No {kind.label} with id {record_id}.")
+    changes = {name: (before[name], value) for name, value in values.items() if before[name] != value}
+    if changes:
+        await kind.table.update({kind.column(name): value for name, value in values.items()}).where(
+            id_column == record_id
+        )
+        await _written(actor, f"{kind.name}.updated", kind, record_id, changes)
+    after = await kind.table.select(*access.visible_columns(kind)).where(id_column == record_id).first()
     return dict(after)
 
 

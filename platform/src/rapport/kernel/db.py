@@ -90,3 +90,15 @@ async def check_database(dsn: str, connect_timeout: float = 3.0) -> None:
         await connection.fetchval("SELECT 1")
     finally:
         await connection.close()
+
+
+def transaction_connection() -> asyncpg.Connection:
+    """The asyncpg connection of the Piccolo transaction open in this task; raises outside one."""
+    from piccolo.engine import engine_finder
+
+    engine = engine_finder()
+    transaction = engine.current_transaction.get() if engine is not None else None
+    if transaction is None:
+        raise RuntimeError("this runs inside a tenant transaction")
+    connection: asyncpg.Connection = transaction.connection
+    return connection
