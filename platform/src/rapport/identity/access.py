@@ -229,7 +229,7 @@ class Access:
         return frozenset(self.role.rule(kind).fields)
 
     def visible_columns(self, kind: ObjectType) -> list[Any]:
-        hidden = self.hidden(kind.name)
+        hidden = kind.columns_of(self.hidden(kind.name))
         return [column for column in kind.table._meta.columns if column._meta.name not in hidden]
 
     def row_filter(self, kind: ObjectType) -> Any | None:
@@ -242,6 +242,13 @@ class Access:
             return owner.is_in(sorted(self.teammates))
         return owner == self.user_id
 
+    def scope_owners(self, kind: ObjectType) -> frozenset[uuid.UUID] | None:
+        """The owners whose records this member sees (for hand-written SQL); None when they see all."""
+        scope = self.role.rule(kind.name).scope
+        if scope is Scope.ALL:
+            return None
+        return self.teammates if scope is Scope.TEAM else frozenset({self.user_id})
+
     def may_own(self, kind: ObjectType, owner_id: uuid.UUID | None) -> bool:
         """Whether a record owned by ``owner_id`` is within this member's row scope."""
         scope = self.role.rule(kind.name).scope
@@ -252,7 +259,7 @@ class Access:
     def check_fields(self, kind: ObjectType, names: Iterable[str], *, writing: bool) -> None:
         """Refuse a write to read-only or hidden fields, or a filter, sort or search on hidden ones."""
         closed = self.read_only(kind.name) if writing else self.hidden(kind.name)
-        refused = sorted(set(names) & closed)
+        refused = sorted({kind.field_of(name) for name in names} & closed)
         if refused:
             verb = "change" if writing else "use"
             raise PermissionDenied(
@@ -260,8 +267,9 @@ class Access:
                 errors=[FieldError(name, "not allowed for your role") for name in refused],
             )
 
-    def redact(self, kind: str, row: Mapping[str, Any]) -> dict[str, Any]:
-        hidden = self.hidden(kind)
+    def redact(self, kind: ObjectType, row: Mapping[str, Any]) -> dict[str, Any]:
+        """``row`` without the columns hidden from this member."""
+        hidden = kind.columns_of(self.hidden(kind.name))
         return {key: value for key, value in row.items() if key not in hidden}
 
 

@@ -9,6 +9,8 @@ transaction.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -22,12 +24,15 @@ from rapport.kernel.errors import NotFoundError
 from rapport.kernel.objects import ObjectType
 
 __all__ = [
+    "apply_create",
     "apply_update",
     "create_record",
     "delete_record",
     "get_record",
     "iter_records",
     "list_records",
+    "restore_record",
+    "scoped_row",
     "update_record",
 ]
 
@@ -49,8 +54,22 @@ async def _written(
     )
 
 
-def _scoped(access: Access, kind: ObjectType, query: Any) -> Any:
+def _decoded(kind: ObjectType, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row with its JSON columns parsed (asyncpg hands ``jsonb`` over as text)."""
+    out = dict(row)
+    for column in kind.table._meta.json_columns:
+        name = column._meta.name
+        if isinstance(out.get(name), str):
+            out[name] = json.loads(out[name])
+    return out
+
+
+def _scoped(access: Access, kind: ObjectType, query: Any, *, deleted: bool = False) -> Any:
+    """Limit ``query`` to the caller's row scope, and to live (or, ``deleted``, soft-deleted) records."""
     row_filter = access.row_filter(kind)
+    if kind.deleted_field is not None:
+        column = kind.column(kind.deleted_field)
+        query = query.where(column.is_not_null() if deleted else column.is_null())
     return query if row_filter is None else query.where(row_filter)
 
 
@@ -84,7 +103,7 @@ async def list_records(
         query = query.where(kind.column(name).ilike(f"%{escaped}%"))
     async with tenant_transaction(tenant):
         rows: list[dict[str, Any]] = await query
-    return rows
+    return [_decoded(kind, row) for row in rows]
 
 
 async def iter_records(
@@ -99,7 +118,7 @@ async def iter_records(
         if after is not None:
             query = query.where(id_column > after)
         async with tenant_transaction(tenant):
-            rows: list[dict[str, Any]] = await query
+            rows = [_decoded(kind, row) for row in await query]
         if not rows:
             return
         yield rows
@@ -114,7 +133,7 @@ async def get_record(
         row = await _select(access, kind).where(kind.column(kind.id_field) == record_id).first()
     if row is None:
         raise NotFoundError(f"No {kind.label} with id {record_id}.")
-    return dict(row)
+    return _decoded(kind, row)
 
 
 def _check_owner(access: Access, kind: ObjectType, owner_id: Any) -> None:
@@ -129,16 +148,23 @@ async def create_record(
     tenant: TenantContext, access: Access, actor: Actor, kind: ObjectType, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Insert a record owned by the caller unless ``values`` names another owner within their scope."""
+    async with tenant_transaction(tenant):
+        return await apply_create(access, actor, kind, values)
+
+
+async def apply_create(
+    access: Access, actor: Actor, kind: ObjectType, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """:func:`create_record` inside the caller's open tenant transaction."""
     access.require(kind, "create")
     access.check_fields(kind, [name for name in values if name != kind.owner_field], writing=True)
     values = {kind.owner_field: access.user_id, **values}
     _check_owner(access, kind, values[kind.owner_field])
     table = kind.table
-    async with tenant_transaction(tenant):
-        inserted = await table.insert(table(**values)).returning(*access.visible_columns(kind))
-        row = dict(inserted[0])
-        changes = {name: (None, value) for name, value in values.items()}
-        await _written(actor, f"{kind.name}.created", kind, row[kind.id_field], changes)
+    inserted = await table.insert(table(**values)).returning(*access.visible_columns(kind))
+    row = _decoded(kind, inserted[0])
+    changes = {name: (None, value) for name, value in values.items()}
+    await _written(actor, f"{kind.name}.created", kind, row[kind.id_field], changes)
     return row
 
 
@@ -169,23 +195,65 @@ async def apply_update(
         raise NotFoundError(f"No {kind.label} with id {record_id}.")
     changes = {name: (before[name], value) for name, value in values.items() if before[name] != value}
     if changes:
-        await kind.table.update({kind.column(name): value for name, value in values.items()}).where(
-            id_column == record_id
-        )
+        assignments = {kind.column(name): value for name, value in values.items()}
+        if any(column._meta.name == "updated_at" for column in kind.table._meta.columns):
+            assignments[kind.column("updated_at")] = dt.datetime.now(dt.UTC)
+        await kind.table.update(assignments).where(id_column == record_id)
         await _written(actor, f"{kind.name}.updated", kind, record_id, changes)
     after = await kind.table.select(*access.visible_columns(kind)).where(id_column == record_id).first()
-    return dict(after)
+    return _decoded(kind, after)
+
+
+async def scoped_row(access: Access, kind: ObjectType, record_id: int) -> dict[str, Any]:
+    """The whole current row of a live record in the caller's scope (for services' validation), or 404."""
+    query = kind.table.select().where(kind.column(kind.id_field) == record_id)
+    row = await _scoped(access, kind, query).first()
+    if row is None:
+        raise NotFoundError(f"No {kind.label} with id {record_id}.")
+    return _decoded(kind, row)
 
 
 async def delete_record(
     tenant: TenantContext, access: Access, actor: Actor, kind: ObjectType, record_id: int
 ) -> None:
+    """Delete a record in the caller's scope: soft (restorable) when the object type has a deleted field."""
     access.require(kind, "delete")
     id_column = kind.column(kind.id_field)
     async with tenant_transaction(tenant):
         before = await _scoped(access, kind, kind.table.select().where(id_column == record_id)).first()
         if before is None:
             raise NotFoundError(f"No {kind.label} with id {record_id}.")
-        await kind.table.delete().where(id_column == record_id)
-        changes = {name: (value, None) for name, value in before.items()}
+        changes: dict[str, tuple[Any, Any]]
+        if kind.deleted_field is None:
+            await kind.table.delete().where(id_column == record_id)
+            changes = {name: (value, None) for name, value in before.items()}
+        else:
+            now = dt.datetime.now(dt.UTC)
+            await kind.table.update({kind.column(kind.deleted_field): now}).where(id_column == record_id)
+            changes = {kind.deleted_field: (None, now)}
         await _written(actor, f"{kind.name}.deleted", kind, record_id, changes)
+
+
+async def restore_record(
+    tenant: TenantContext, access: Access, actor: Actor, kind: ObjectType, record_id: int
+) -> dict[str, Any]:
+    """Bring back a soft-deleted record (needs the delete permission and the record in scope)."""
+    access.require(kind, "delete")
+    if kind.deleted_field is None:
+        raise NotFoundError(f"{kind.label} records cannot be restored.")
+    id_column = kind.column(kind.id_field)
+    async with tenant_transaction(tenant):
+        query = kind.table.select(kind.column(kind.deleted_field)).where(id_column == record_id)
+        before = await _scoped(access, kind, query, deleted=True).first()
+        if before is None:
+            raise NotFoundError(f"No deleted {kind.label} with id {record_id}.")
+        await kind.table.update({kind.column(kind.deleted_field): None}).where(id_column == record_id)
+        await _written(
+            actor,
+            f"{kind.name}.restored",
+            kind,
+            record_id,
+            {kind.deleted_field: (before[kind.deleted_field], None)},
+        )
+        row = await _select(access, kind).where(id_column == record_id).first()
+    return _decoded(kind, row)

@@ -30,6 +30,21 @@ class ObjectType:
     fields: Mapping[str, str] = field(default_factory=dict)
     owner_field: str = "owner_id"
     id_field: str = "id"
+    deleted_field: str | None = None
+    """A timestamp column: deleting sets it (restorable) and every read skips rows where it is set."""
+    derived_columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Columns that follow a field's rule (``{"emails": ("email",)}``: hiding emails hides the primary)."""
+
+    def field_of(self, column: str) -> str:
+        """The field whose rule governs ``column`` (itself unless it is derived)."""
+        for name, columns in self.derived_columns.items():
+            if column in columns:
+                return name
+        return column
+
+    def columns_of(self, fields: frozenset[str]) -> frozenset[str]:
+        """The columns ``fields`` govern: themselves and their derived columns."""
+        return fields | {column for name in fields for column in self.derived_columns.get(name, ())}
 
     def column(self, name: str) -> Any:
         return getattr(self.table, name)

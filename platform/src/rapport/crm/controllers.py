@@ -1,0 +1,205 @@
+"""CRM API: ``/api/v1/companies`` and ``/api/v1/contacts`` (one shape for every object) and global search."""
+
+import json
+import uuid
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from rapport_tenants.context import TenantContext
+
+from rapport.crm import services
+from rapport.crm.listing import ListRequest, list_page
+from rapport.crm.objects import LISTS, ListSpec
+from rapport.crm.search import search_all
+from rapport.identity import records
+from rapport.identity.access import Access, provide_access, requires_permission
+from rapport.identity.audit import Actor
+from rapport.identity.controllers import provide_principal, provide_tenant
+from rapport.identity.principal import Principal
+from rapport.kernel.clients import client_ip
+from rapport.kernel.errors import FieldError, ValidationFailed
+
+__all__ = ["CompanyController", "ContactController", "SearchController"]
+
+Text100 = Annotated[str, msgspec.Meta(max_length=100)]
+Entries = Annotated[list[Any], msgspec.Meta(max_length=20)]
+UNSET: Any = msgspec.UNSET
+
+
+class CompanyIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    name: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType = UNSET
+    domain: Annotated[str, msgspec.Meta(max_length=253)] | msgspec.UnsetType | None = UNSET
+    industry: Text100 | msgspec.UnsetType | None = UNSET
+    parent: int | msgspec.UnsetType | None = UNSET
+    owner_id: uuid.UUID | msgspec.UnsetType = UNSET
+
+
+class ContactIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    first_name: Text100 | msgspec.UnsetType = UNSET
+    last_name: Text100 | msgspec.UnsetType = UNSET
+    emails: Entries | msgspec.UnsetType = UNSET
+    phones: Entries | msgspec.UnsetType = UNSET
+    title: Annotated[str, msgspec.Meta(max_length=150)] | msgspec.UnsetType | None = UNSET
+    company: int | msgspec.UnsetType | None = UNSET
+    owner_id: uuid.UUID | msgspec.UnsetType = UNSET
+
+
+class PageOut(msgspec.Struct):
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    estimated_total: int | None
+
+
+def _sent(data: msgspec.Struct) -> dict[str, Any]:
+    return {name: value for name, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET}
+
+
+def _list_request(
+    filter: Annotated[str | None, QueryParameter(max_length=8000, description="JSON filter tree")] = None,  # noqa: A002
+    sort: Annotated[str, QueryParameter(max_length=60, description="field or -field")] = "id",
+    cursor: Annotated[str | None, QueryParameter(max_length=500)] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    fields: Annotated[str | None, QueryParameter(max_length=500, description="comma-separated")] = None,
+    q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+) -> ListRequest:
+    try:
+        tree = json.loads(filter) if filter else {}
+    except ValueError:
+        raise ValidationFailed(
+            "The filter is not valid.", errors=[FieldError("filter", "not JSON")]
+        ) from None
+    if not isinstance(tree, dict):
+        raise ValidationFailed("The filter is not valid.", errors=[FieldError("filter", "a JSON object")])
+    chosen = tuple(name.strip() for name in fields.split(",") if name.strip()) if fields else ()
+    return ListRequest(filter=tree, sort=sort, cursor=cursor, limit=limit, fields=chosen, q=q or None)
+
+
+def _controller(spec: ListSpec, path: str, body: type[msgspec.Struct]) -> type[Controller]:
+    kind = spec.kind
+    name = kind.name
+
+    class RecordController(Controller):
+        tags = ["crm"]
+        dependencies = {
+            "tenant": Provide(provide_tenant),
+            "principal": Provide(provide_principal),
+            "access": Provide(provide_access),
+            "listing": Provide(_list_request, sync_to_thread=False),
+        }
+
+        @get("/", guards=[requires_permission(name, "read")], summary=f"List {path} (filters, sort, keyset)")
+        async def list_records(
+            self,
+            tenant: NamedDependency[TenantContext],
+            access: NamedDependency[Access],
+            listing: NamedDependency[ListRequest],
+        ) -> PageOut:
+            page = await list_page(tenant, access, spec, listing)
+            return PageOut(page.items, page.next_cursor, page.estimated_total)
+
+        @get("/{record_id:int}", guards=[requires_permission(name, "read")], summary=f"One {kind.label}")
+        async def one(
+            self,
+            tenant: NamedDependency[TenantContext],
+            access: NamedDependency[Access],
+            record_id: FromPath[int],
+        ) -> dict[str, Any]:
+            return await records.get_record(tenant, access, kind, record_id)
+
+        @post(
+            "/",
+            status_code=HTTP_201_CREATED,
+            guards=[requires_permission(name, "create")],
+            summary=f"Create a {kind.label}",
+        )
+        async def create(
+            self,
+            request: Request[Any, Any, Any],
+            tenant: NamedDependency[TenantContext],
+            principal: NamedDependency[Principal],
+            access: NamedDependency[Access],
+            data: JSONBody[body],  # type: ignore[valid-type]
+        ) -> dict[str, Any]:
+            actor = Actor.of(principal, client_ip(request))
+            return await services.create(tenant, access, actor, kind, _sent(data))
+
+        @patch(
+            "/{record_id:int}", guards=[requires_permission(name, "update")], summary=f"Change a {kind.label}"
+        )
+        async def update(
+            self,
+            request: Request[Any, Any, Any],
+            tenant: NamedDependency[TenantContext],
+            principal: NamedDependency[Principal],
+            access: NamedDependency[Access],
+            record_id: FromPath[int],
+            data: JSONBody[body],  # type: ignore[valid-type]
+        ) -> dict[str, Any]:
+            actor = Actor.of(principal, client_ip(request))
+            return await services.update(tenant, access, actor, kind, record_id, _sent(data))
+
+        @delete(
+            "/{record_id:int}", status_code=HTTP_204_NO_CONTENT, guards=[requires_permission(name, "delete")],
+            summary=f"Delete a {kind.label} (restorable)",
+        )  # fmt: skip
+        async def remove(
+            self,
+            request: Request[Any, Any, Any],
+            tenant: NamedDependency[TenantContext],
+            principal: NamedDependency[Principal],
+            access: NamedDependency[Access],
+            record_id: FromPath[int],
+        ) -> None:
+            await records.delete_record(
+                tenant, access, Actor.of(principal, client_ip(request)), kind, record_id
+            )
+
+        @post(
+            "/{record_id:int}/restore", status_code=HTTP_200_OK, guards=[requires_permission(name, "delete")],
+            summary=f"Restore a deleted {kind.label}",
+        )  # fmt: skip
+        async def restore(
+            self,
+            request: Request[Any, Any, Any],
+            tenant: NamedDependency[TenantContext],
+            principal: NamedDependency[Principal],
+            access: NamedDependency[Access],
+            record_id: FromPath[int],
+        ) -> dict[str, Any]:
+            actor = Actor.of(principal, client_ip(request))
+            return await records.restore_record(tenant, access, actor, kind, record_id)
+
+    RecordController.path = f"/api/v1/{path}"
+    RecordController.__name__ = RecordController.__qualname__ = f"{kind.label.title()}Controller"
+    return RecordController
+
+
+CompanyController = _controller(LISTS["company"], "companies", CompanyIn)
+ContactController = _controller(LISTS["contact"], "contacts", ContactIn)
+
+
+class SearchHit(msgspec.Struct):
+    type: str
+    id: int
+    title: str
+    score: float
+
+
+class SearchController(Controller):
+    path = "/api/v1/search"
+    tags = ["crm"]
+    dependencies = {"tenant": Provide(provide_tenant), "access": Provide(provide_access)}
+
+    @get("/", summary="Search contacts and companies (typo-tolerant, ranked, only what you may see)")
+    async def search(
+        self,
+        tenant: NamedDependency[TenantContext],
+        access: NamedDependency[Access],
+        q: Annotated[str, QueryParameter(min_length=1, max_length=200)],
+        limit: FromQuery[Annotated[int, QueryParameter(ge=1, le=50)]] = 20,
+    ) -> list[SearchHit]:
+        return [SearchHit(**hit) for hit in await search_all(tenant, access, q, limit)]

@@ -1,0 +1,15 @@
+"""The ``crm`` module's registration (entry point ``rapport.modules: crm``)."""
+
+from rapport.crm.controllers import CompanyController, ContactController, SearchController
+from rapport.crm.objects import COMPANY, CONTACT
+from rapport.kernel.modules import Module
+
+__all__ = ["module"]
+
+module = Module(
+    name="crm",
+    route_handlers=[CompanyController, ContactController, SearchController],
+    tenant_piccolo_apps=["rapport.crm.piccolo_app"],
+    object_types=[COMPANY, CONTACT],
+    depends_on=("identity", "events"),
+)

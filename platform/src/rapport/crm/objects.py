@@ -1,0 +1,115 @@
+"""The CRM's object types and, for each, the fields lists may filter and sort on (each backed by an index)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rapport.crm.tables import Company, Contact
+from rapport.kernel.objects import ObjectType
+
+__all__ = ["COMPANY", "CONTACT", "LISTS", "FieldSpec", "ListSpec"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """A field as lists see it: its SQL (a column or an expression), its kind, what lists may do with it."""
+
+    sql: str
+    kind: str
+    """``text``, ``id`` (a reference or the row id), ``uuid``, ``datetime``."""
+    sortable: bool = False
+    trigram: bool = False
+    """A trigram index covers it: ``contains`` and ``starts_with`` are offered."""
+    reads: tuple[str, ...] = ()
+    """The columns an expression reads (``name``: first and last name): hiding any of them hides it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListSpec:
+    kind: ObjectType
+    table: str
+    fields: Mapping[str, FieldSpec]
+    search_sql: str
+    """The text expression ``q=`` and global search match on (a trigram GIN index covers it)."""
+    search_fields: tuple[str, ...]
+    """The object-type fields ``search_sql`` reads: hiding any of them removes the type from search."""
+    title_sql: str
+    default_sort: str = "id"
+    columns: tuple[str, ...] = field(default_factory=tuple)
+
+
+COMPANY = ObjectType(
+    name="company",
+    label="company",
+    table=Company,
+    fields={"name": "Name", "domain": "Domain", "industry": "Industry", "parent": "Parent company",
+            "owner_id": "Owner"},
+    deleted_field="deleted_at",
+)  # fmt: skip
+
+CONTACT = ObjectType(
+    name="contact",
+    label="contact",
+    table=Contact,
+    fields={"first_name": "First name", "last_name": "Last name", "emails": "Email addresses",
+            "phones": "Phones", "title": "Title", "company": "Company", "owner_id": "Owner"},
+    deleted_field="deleted_at",
+    derived_columns={"emails": ("email",)},
+)  # fmt: skip
+
+_TIMES = {
+    "created_at": FieldSpec("created_at", "datetime", sortable=True),
+    "updated_at": FieldSpec("updated_at", "datetime", sortable=True),
+}
+
+LISTS: dict[str, ListSpec] = {
+    "company": ListSpec(
+        kind=COMPANY,
+        table="companies",
+        fields={
+            "id": FieldSpec("id", "id", sortable=True),
+            "name": FieldSpec("name", "text", sortable=True, trigram=True),
+            "domain": FieldSpec("domain", "text"),
+            "industry": FieldSpec("industry", "text"),
+            "parent": FieldSpec("parent", "id"),
+            "owner_id": FieldSpec("owner_id", "uuid"),
+            **_TIMES,
+        },
+        search_sql="name",
+        search_fields=("name",),
+        title_sql="name",
+        columns=("id", "name", "domain", "industry", "parent", "owner_id", "created_at", "updated_at"),
+    ),
+    "contact": ListSpec(
+        kind=CONTACT,
+        table="contacts",
+        fields={
+            "id": FieldSpec("id", "id", sortable=True),
+            "name": FieldSpec(
+                "(first_name || ' ' || last_name)", "text", trigram=True, reads=("first_name", "last_name")
+            ),
+            "last_name": FieldSpec("last_name", "text", sortable=True),
+            "email": FieldSpec("email", "text", trigram=True),
+            "company": FieldSpec("company", "id"),
+            "owner_id": FieldSpec("owner_id", "uuid"),
+            **_TIMES,
+        },
+        search_sql="(first_name || ' ' || last_name || ' ' || coalesce(email, ''))",
+        search_fields=("first_name", "last_name", "emails"),
+        title_sql="trim(first_name || ' ' || last_name)",
+        columns=(
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "emails",
+            "phones",
+            "title",
+            "company",
+            "owner_id",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+}

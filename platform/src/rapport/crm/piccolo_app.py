@@ -1,0 +1,15 @@
+"""The ``crm`` Piccolo app (every tenant schema)."""
+
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from rapport.crm.tables import Company, Contact
+
+APP_CONFIG = AppConfig(
+    app_name="crm",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[Company, Contact],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,137 @@
+"""CRM writes: validation with field errors, then the permission-aware query layer (audit row + event)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from rapport_tenants.context import TenantContext, tenant_transaction
+
+from rapport.crm.objects import COMPANY
+from rapport.crm.tables import Company
+from rapport.identity import records
+from rapport.identity.access import Access
+from rapport.identity.audit import Actor
+from rapport.kernel.errors import FieldError, ValidationFailed
+from rapport.kernel.objects import ObjectType
+
+__all__ = ["create", "update"]
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+PHONE = re.compile(r"^\+?[0-9 ().-]{5,30}$")
+MAX_LIST = 20
+
+
+def _entries(
+    values: Any, name: str, pattern: re.Pattern[str], errors: list[FieldError]
+) -> list[dict[str, Any]]:
+    """A list of ``{"value", "label"?, "primary"?}``; the primary one first, exactly one primary."""
+    if not isinstance(values, list) or len(values) > MAX_LIST:
+        errors.append(FieldError(name, f"a list of at most {MAX_LIST} entries"))
+        return []
+    cleaned: list[dict[str, Any]] = []
+    for index, entry in enumerate(values):
+        value = entry.get("value") if isinstance(entry, Mapping) else entry
+        if not isinstance(value, str) or not pattern.match(value.strip()):
+            errors.append(FieldError(f"{name}.{index}", f"not a valid {name[:-1]}"))
+            continue
+        label = entry.get("label", "") if isinstance(entry, Mapping) else ""
+        primary = bool(entry.get("primary")) if isinstance(entry, Mapping) else False
+        cleaned.append({"value": value.strip().lower() if name == "emails" else value.strip(),
+                        "label": str(label)[:50], "primary": primary})  # fmt: skip
+    if cleaned and sum(entry["primary"] for entry in cleaned) > 1:
+        errors.append(FieldError(name, "only one entry can be primary"))
+    if cleaned and not any(entry["primary"] for entry in cleaned):
+        cleaned[0]["primary"] = True
+    return sorted(cleaned, key=lambda entry: not entry["primary"])
+
+
+async def _exists(kind: ObjectType, record_id: Any) -> bool:
+    table = kind.table
+    deleted = kind.column(kind.deleted_field) if kind.deleted_field else None
+    query = table.exists().where(table.id == record_id)
+    return bool(await (query.where(deleted.is_null()) if deleted is not None else query))
+
+
+async def _check_company(values: dict[str, Any], errors: list[FieldError], record_id: int | None) -> None:
+    if values.get("name") is not None and not str(values["name"]).strip():
+        errors.append(FieldError("name", "is required"))
+    if values.get("domain"):
+        values["domain"] = str(values["domain"]).strip().lower().removeprefix("www.")
+        if not DOMAIN.match(values["domain"]):
+            errors.append(FieldError("domain", "not a domain name (example.com)"))
+    parent = values.get("parent")
+    if parent is not None:
+        if not await _exists(COMPANY, parent):
+            errors.append(FieldError("parent", f"no company {parent}"))
+        elif record_id is not None and await _creates_cycle(record_id, parent):
+            errors.append(FieldError("parent", "would make the company its own ancestor"))
+
+
+async def _creates_cycle(company_id: int, parent_id: int) -> bool:
+    """Whether ``company_id`` is ``parent_id`` or one of its ancestors (one recursive query)."""
+    rows = await Company.raw(
+        "WITH RECURSIVE up(id, parent) AS (SELECT id, parent FROM companies WHERE id = {} "
+        "UNION SELECT c.id, c.parent FROM companies c JOIN up ON c.id = up.parent) "
+        "SELECT 1 FROM up WHERE id = {} LIMIT 1",
+        parent_id,
+        company_id,
+    )
+    return bool(rows)
+
+
+async def _check_contact(
+    values: dict[str, Any], errors: list[FieldError], current: Mapping[str, Any] | None
+) -> None:
+    if "emails" in values:
+        values["emails"] = _entries(values["emails"], "emails", EMAIL, errors)
+        values["email"] = values["emails"][0]["value"] if values["emails"] else None
+    if "phones" in values:
+        values["phones"] = _entries(values["phones"], "phones", PHONE, errors)
+    merged = {**(current or {}), **values}
+    if not (str(merged.get("first_name") or "").strip() or str(merged.get("last_name") or "").strip()
+            or merged.get("email")):  # fmt: skip
+        errors.append(FieldError("last_name", "a contact needs a name or an email address"))
+    company = values.get("company")
+    if company is not None and not await _exists(COMPANY, company):
+        errors.append(FieldError("company", f"no company {company}"))
+
+
+async def _validate(
+    kind: ObjectType, values: dict[str, Any], record_id: int | None, current: Mapping[str, Any] | None = None
+) -> None:
+    errors: list[FieldError] = []
+    if kind is COMPANY:
+        await _check_company(values, errors, record_id)
+    else:
+        await _check_contact(values, errors, current)
+    if errors:
+        raise ValidationFailed(f"The {kind.label} is not valid.", errors=errors)
+
+
+async def create(
+    tenant: TenantContext, access: Access, actor: Actor, kind: ObjectType, values: dict[str, Any]
+) -> dict[str, Any]:
+    access.require(kind, "create")
+    if kind is COMPANY and not str(values.get("name") or "").strip():
+        raise ValidationFailed("The company is not valid.", errors=[FieldError("name", "is required")])
+    async with tenant_transaction(tenant):
+        await _validate(kind, values, None)
+        return await records.apply_create(access, actor, kind, values)
+
+
+async def update(
+    tenant: TenantContext,
+    access: Access,
+    actor: Actor,
+    kind: ObjectType,
+    record_id: int,
+    values: dict[str, Any],
+) -> dict[str, Any]:
+    access.require(kind, "update")
+    async with tenant_transaction(tenant):
+        current = await records.scoped_row(access, kind, record_id)
+        await _validate(kind, values, record_id, current)
+        return await records.apply_update(access, actor, kind, record_id, values)
