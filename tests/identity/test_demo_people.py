@@ -25,3 +25,28 @@ async def test_demo_people_sign_in_with_their_roles(
         )
         assert response.status_code == 200, (role, response.text)
         assert response.json()["role"] == role.value
+
+
+async def test_demo_workspace_has_crm_data_to_try(
+    app_client: AsyncTestClient,
+    service_env: dict[str, str],  # type: ignore[type-arg]
+) -> None:
+    """Seeding twice leaves one set: 1,000 companies and 5,000 contacts; the member sees only their own."""
+    for _ in range(2):
+        subprocess.run(
+            [sys.executable, "-m", "rapport", "demo", "seed"], env=service_env, check=True, timeout=180
+        )
+    totals = {}
+    for role in (Role.OWNER, Role.MEMBER):
+        login = await app_client.post(
+            "/api/v1/auth/login",
+            json={"email": demo_email(role), "password": DEMO_PASSWORD},
+            headers={"x-tenant": DEMO_SLUG},
+        )
+        headers = {"x-tenant": DEMO_SLUG, "x-csrf-token": login.json()["csrf_token"]}
+        page = (await app_client.get("/api/v1/contacts", params={"limit": 1}, headers=headers)).json()
+        totals[role] = page["estimated_total"]
+        companies = (await app_client.get("/api/v1/companies", params={"limit": 1}, headers=headers)).json()
+        assert companies["items"], role
+    assert 4_500 <= totals[Role.OWNER] <= 5_500  # the planner's estimate
+    assert totals[Role.MEMBER] < totals[Role.OWNER] / 2

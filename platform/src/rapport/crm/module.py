@@ -1,6 +1,7 @@
 """The ``crm`` module's registration (entry point ``rapport.modules: crm``)."""
 
 from rapport.crm.controllers import CompanyController, ContactController, SearchController
+from rapport.crm.demo import seed_crm
 from rapport.crm.objects import COMPANY, CONTACT
 from rapport.kernel.modules import Module
 
@@ -11,5 +12,6 @@ module = Module(
     route_handlers=[CompanyController, ContactController, SearchController],
     tenant_piccolo_apps=["rapport.crm.piccolo_app"],
     object_types=[COMPANY, CONTACT],
-    depends_on=("identity", "events"),
+    demo_seeders=[seed_crm],
+    depends_on=("identity", "events", "tenancy"),
 )

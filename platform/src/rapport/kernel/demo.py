@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rapport.kernel.db import create_engine, install_engine
-from rapport.kernel.modules import load_modules
+from rapport.kernel.modules import Module, load_modules
 
 if TYPE_CHECKING:
     from rapport.kernel.settings import Settings
@@ -20,9 +20,27 @@ async def seed_demo(settings: Settings) -> list[str]:
     await engine.start_connection_pool(min_size=1, max_size=4)
     lines: list[str] = []
     try:
-        for module in load_modules(settings.disabled_modules).modules:
+        for module in _in_dependency_order(load_modules(settings.disabled_modules).modules):
             for seeder in module.demo_seeders:
                 lines.extend(await seeder(settings))
     finally:
         await engine.close_connection_pool()
     return lines
+
+
+def _in_dependency_order(modules: tuple[Module, ...]) -> list[Module]:
+    """Modules after the ones they depend on (a module's demo data builds on theirs)."""
+    by_name = {module.name: module for module in modules}
+    ordered: list[Module] = []
+
+    def visit(module: Module) -> None:
+        if module in ordered:
+            return
+        for name in module.depends_on:
+            if name in by_name:
+                visit(by_name[name])
+        ordered.append(module)
+
+    for module in modules:
+        visit(module)
+    return ordered
