@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from tests.bench import events, foundation, tenancy
+from tests.bench import crm, events, foundation, tenancy
 
 SUITES: dict[str, Callable[[argparse.Namespace], None]] = {
     "foundation": lambda args: foundation.run(args.seconds),
     "tenancy": lambda args: tenancy.run(args.seconds, large=args.large),
     "events": lambda args: events.run(args.seconds),
+    "crm": lambda args: crm.run(args.seconds, large=args.large),
 }
 
 

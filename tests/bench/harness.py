@@ -97,14 +97,16 @@ async def load(
     concurrency: int = 16,
     warmup: float = 1.0,
     headers: Callable[[], dict[str, str]] | None = None,
+    body: Callable[[], object] | None = None,
+    cookies: dict[str, str] | None = None,
 ) -> Result:
-    """GET ``url`` from ``concurrency`` workers for ``seconds`` after a warm-up.
+    """GET ``url`` (or POST ``body()`` as JSON) from ``concurrency`` workers for ``seconds`` after a warm-up.
 
     ``headers``, when given, is called once per request (e.g. to pick a tenant per request).
     """
     latencies: list[float] = []
     errors = 0
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency)) as client:
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency), cookies=cookies) as client:
         for phase_seconds, record in ((warmup, False), (seconds, True)):
             stop_at = time.perf_counter() + phase_seconds
 
@@ -112,7 +114,11 @@ async def load(
                 nonlocal errors
                 while time.perf_counter() < stop_at:
                     began = time.perf_counter()
-                    response = await client.get(url, headers=headers() if headers else None)
+                    sent = headers() if headers else None
+                    if body is None:
+                        response = await client.get(url, headers=sent)
+                    else:
+                        response = await client.post(url, json=body(), headers=sent)
                     if record:
                         latencies.append(time.perf_counter() - began)
                         errors += response.status_code >= 400
