@@ -16,7 +16,7 @@ from litestar.types import ControllerRouterHandler
 
 from rapport import __version__
 from rapport.identity.middleware import AuthMiddleware
-from rapport.kernel.db import create_engine, install_engine
+from rapport.kernel.db import create_engine, install_engine, release_connection
 from rapport.kernel.errors import problem_details_plugin, unhandled_exception_handler
 from rapport.kernel.health import healthz, readyz
 from rapport.kernel.jobs import configure_broker
@@ -56,6 +56,7 @@ def create_app(settings: Settings) -> Litestar:
             min_size=settings.db_pool_min,
             max_size=settings.db_pool_max,
             max_queries=settings.db_connection_max_queries,
+            reset=release_connection,
         )
         app.state.redis = create_redis(str(settings.redis_url))
         stop_listening = asyncio.Event()

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 from rapport_tenants.context import TenantContext, tenant_transaction
 
 from rapport.crm.objects import FieldSpec, ListSpec
@@ -239,13 +240,17 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
     more = len(rows) > request.limit
     rows = rows[: request.limit]
     next_cursor = _encode_cursor(rows[-1]["_sort"], rows[-1]["id"]) if more and rows else None
+    # JSON columns go out as the database wrote them (msgspec.Raw): no parse and re-encode per row.
     json_columns = {column._meta.name for column in spec.kind.table._meta.json_columns}
     items = [
-        {name: json.loads(row[name]) if name in json_columns and isinstance(row[name], str) else row[name]
-         for name in columns}
+        {name: _raw_json(row[name]) if name in json_columns else row[name] for name in columns}
         for row in rows
-    ]  # fmt: skip
+    ]
     return Page(items, next_cursor, estimate)
+
+
+def _raw_json(value: Any) -> Any:
+    return msgspec.Raw(value.encode()) if isinstance(value, str) else value
 
 
 async def _estimate(connection: Any, spec: ListSpec, conditions: list[str], args: list[Any]) -> int:

@@ -102,3 +102,15 @@ def transaction_connection() -> asyncpg.Connection:
         raise RuntimeError("this runs inside a tenant transaction")
     connection: asyncpg.Connection = transaction.connection
     return connection
+
+
+async def release_connection(connection: asyncpg.Connection) -> None:
+    """What the pool does with a connection handed back (asyncpg's ``reset=`` hook).
+
+    asyncpg's default resets every session setting with a query on each release (a round trip per
+    transaction). Rapport keeps no session state on pooled connections — ``search_path`` is set
+    transaction-locally, nothing LISTENs or takes advisory locks on them — so only an unfinished
+    transaction needs ending.
+    """
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")

@@ -150,13 +150,15 @@ async def ensure_worker_engine() -> None:
     async with _engine_lock:
         if _engine_ready:
             return
-        from rapport.kernel.db import create_engine, install_engine
+        from rapport.kernel.db import create_engine, install_engine, release_connection
         from rapport.kernel.settings import load_settings
 
         settings = _settings or load_settings()
         engine = create_engine(settings.dsn)
         install_engine(engine)
-        await engine.start_connection_pool(min_size=1, max_size=settings.worker_threads + 1)
+        await engine.start_connection_pool(
+            min_size=1, max_size=settings.worker_threads + 1, reset=release_connection
+        )
         _engine_ready = True
 
 

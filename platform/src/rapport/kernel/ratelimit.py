@@ -26,6 +26,14 @@ TENANT_SCOPE_KEY = "rapport_tenant"
 UNLIMITED_PATHS = ("/healthz", "/readyz")
 
 
+# One round trip: count, start the window on the first hit, report what is left of it.
+_HIT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('TTL', KEYS[1])}
+"""
+
+
 def rate_limit_key(scope: str, *parts: str) -> str:
     """``rapport:ratelimit:<scope>:<part>:…``, e.g. ``…:signup:ip:203.0.113.9``, ``…:http:t:<id>:ip:…``."""
     return ":".join((PREFIX, scope, *parts))
@@ -36,11 +44,7 @@ async def hit(redis: Redis, key: str, window_seconds: int) -> tuple[int, int]:
 
     The window starts at the key's first hit (the expiry is set only then), so it has no wall-clock edge.
     """
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.incr(key)
-        pipe.expire(key, window_seconds, nx=True)
-        pipe.ttl(key)
-        count, _, ttl = await pipe.execute()
+    count, ttl = await redis.eval(_HIT, 1, key, window_seconds)
     return int(count), max(1, int(ttl))
 
 

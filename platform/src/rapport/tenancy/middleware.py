@@ -67,10 +67,16 @@ def _header(scope: Scope, wanted: bytes) -> str | None:
     return None
 
 
+HOST_MISS_SECONDS = 5.0
+
+
 class TenantResolver:
     """Finds tenants by host or slug through a bounded, time-limited cache (no per-tenant objects kept).
 
-    Only found tenants are cached: a workspace signed up a moment ago is never hidden by a cached miss.
+    Found tenants are cached: a workspace signed up a moment ago is never hidden by a cached miss. Misses
+    of hosts that are not ``<slug>.<base domain>`` (an IP, a proxy's name, an unregistered custom domain)
+    are remembered for ``HOST_MISS_SECONDS``, so requests that name their tenant by ``X-Tenant`` on such a
+    host do not cost a query each; a custom domain added meanwhile answers within that time.
     Status changes are announced (``rapport.tenancy.changes``) and drop the tenant's entries at once.
     """
 
@@ -78,6 +84,9 @@ class TenantResolver:
         self.base_domain = base_domain.lower()
         self.cache: TTLCache[tuple[str, str], TenantContext] = TTLCache(
             maxsize=CACHE_SIZE, ttl=max(ttl_seconds, 0.001), timer=time.monotonic
+        )
+        self.host_misses: TTLCache[str, bool] = TTLCache(
+            maxsize=CACHE_SIZE, ttl=max(min(ttl_seconds, HOST_MISS_SECONDS), 0.001), timer=time.monotonic
         )
 
     def slug_of_host(self, host: str) -> str | None:
@@ -90,6 +99,7 @@ class TenantResolver:
 
     def forget(self) -> None:
         self.cache.clear()
+        self.host_misses.clear()
 
     def forget_tenant(self, tenant_id: uuid.UUID) -> None:
         for key, value in list(self.cache.items()):
@@ -102,8 +112,12 @@ class TenantResolver:
             return self.cache[cache_key]
         if kind == "slug":
             found = None if slug_problem(key) else await tenant_by_slug(key)
+        elif key in self.host_misses:
+            return None
         else:
             found = await tenant_by_host(key)
+            if found is None:
+                self.host_misses[key] = True
         if found is not None:
             self.cache[cache_key] = found
         return found
