@@ -1,5 +1,7 @@
 """CRM API: ``/api/v1/companies`` and ``/api/v1/contacts`` (one shape for every object) and global search."""
 
+import datetime as dt
+import decimal
 import json
 import uuid
 from typing import Annotated, Any
@@ -14,16 +16,27 @@ from rapport_tenants.context import TenantContext
 from rapport.crm import services
 from rapport.crm.listing import ListRequest, list_page
 from rapport.crm.objects import LISTS, ListSpec
+from rapport.crm.pipelines import create_pipeline, delete_pipeline, list_pipelines, update_pipeline
 from rapport.crm.search import search_all
 from rapport.identity import records
 from rapport.identity.access import Access, provide_access, requires_permission
 from rapport.identity.audit import Actor
 from rapport.identity.controllers import provide_principal, provide_tenant
+from rapport.identity.guards import requires_role
 from rapport.identity.principal import Principal
+from rapport.identity.tables import Role
 from rapport.kernel.clients import client_ip
 from rapport.kernel.errors import FieldError, ValidationFailed
 
-__all__ = ["CompanyController", "ContactController", "SearchController"]
+__all__ = [
+    "CompanyController",
+    "ContactController",
+    "DealController",
+    "PipelineController",
+    "SearchController",
+]
+
+ADMINS = requires_role(Role.OWNER, Role.ADMIN)
 
 Text100 = Annotated[str, msgspec.Meta(max_length=100)]
 Entries = Annotated[list[Any], msgspec.Meta(max_length=20)]
@@ -46,6 +59,52 @@ class ContactIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     title: Annotated[str, msgspec.Meta(max_length=150)] | msgspec.UnsetType | None = UNSET
     company: int | msgspec.UnsetType | None = UNSET
     owner_id: uuid.UUID | msgspec.UnsetType = UNSET
+
+
+class DealIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    name: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType = UNSET
+    pipeline: int | msgspec.UnsetType = UNSET
+    stage: int | msgspec.UnsetType = UNSET
+    amount: decimal.Decimal | msgspec.UnsetType = UNSET
+    currency: Annotated[str, msgspec.Meta(min_length=3, max_length=3)] | msgspec.UnsetType = UNSET
+    expected_close: dt.date | msgspec.UnsetType | None = UNSET
+    probability: Annotated[int, msgspec.Meta(ge=0, le=100)] | msgspec.UnsetType = UNSET
+    company: int | msgspec.UnsetType | None = UNSET
+    contact: int | msgspec.UnsetType | None = UNSET
+    owner_id: uuid.UUID | msgspec.UnsetType = UNSET
+
+
+class StageIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    id: int | None = None
+    probability: Annotated[int, msgspec.Meta(ge=0, le=100)] = 0
+    kind: str = "open"
+
+
+class PipelineIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    stages: Annotated[list[StageIn], msgspec.Meta(min_length=1, max_length=30)]
+
+
+class PipelineUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
+    stages: Annotated[list[StageIn], msgspec.Meta(min_length=1, max_length=30)] | None = None
+
+
+class StageOut(msgspec.Struct):
+    id: int
+    name: str
+    position: int
+    probability: int
+    kind: str
+
+
+class PipelineOut(msgspec.Struct):
+    id: int
+    name: str
+    position: int
+    created_at: dt.datetime
+    stages: list[StageOut]
 
 
 class PageOut(msgspec.Struct):
@@ -180,6 +239,64 @@ def _controller(spec: ListSpec, path: str, body: type[msgspec.Struct]) -> type[C
 
 CompanyController = _controller(LISTS["company"], "companies", CompanyIn)
 ContactController = _controller(LISTS["contact"], "contacts", ContactIn)
+DealController = _controller(LISTS["deal"], "deals", DealIn)
+
+
+def _stages(stages: list[StageIn]) -> list[dict[str, Any]]:
+    return [msgspec.structs.asdict(stage) for stage in stages]
+
+
+class PipelineController(Controller):
+    path = "/api/v1/pipelines"
+    tags = ["crm"]
+    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
+
+    @get("/", summary="Pipelines with their stages, in order (every member)")
+    async def pipelines(self, tenant: NamedDependency[TenantContext]) -> list[PipelineOut]:
+        return msgspec.convert(await list_pipelines(tenant), list[PipelineOut])
+
+    @post("/", status_code=HTTP_201_CREATED, guards=[ADMINS], summary="Create a pipeline with its stages")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        data: JSONBody[PipelineIn],
+    ) -> PipelineOut:
+        actor = Actor.of(principal, client_ip(request))
+        return msgspec.convert(
+            await create_pipeline(tenant, actor, data.name, _stages(data.stages)), PipelineOut
+        )
+
+    @patch("/{pipeline_id:int}", guards=[ADMINS], summary="Rename, or replace the stages (ids keep a stage)")
+    async def update(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        pipeline_id: FromPath[int],
+        data: JSONBody[PipelineUpdate],
+    ) -> PipelineOut:
+        actor = Actor.of(principal, client_ip(request))
+        stages = _stages(data.stages) if data.stages is not None else None
+        return msgspec.convert(
+            await update_pipeline(tenant, actor, pipeline_id, data.name, stages), PipelineOut
+        )
+
+    @delete(
+        "/{pipeline_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[ADMINS],
+        summary="Delete an empty pipeline",
+    )
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        pipeline_id: FromPath[int],
+    ) -> None:
+        await delete_pipeline(tenant, Actor.of(principal, client_ip(request)), pipeline_id)
 
 
 class SearchHit(msgspec.Struct):

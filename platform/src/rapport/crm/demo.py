@@ -1,4 +1,4 @@
-"""Demo CRM data (``make run``): 1,000 companies and 5,000 contacts with realistic values (Faker).
+"""Demo CRM data (``make run``): 1,000 companies, 5,000 contacts, 800 deals in two pipelines (Faker).
 
 Written with ``COPY`` in one tenant transaction, owned round-robin by the demo workspace's people, plus a
 "Sales" team of the manager and the member so team row scope can be tried. Idempotent: a workspace that
@@ -7,9 +7,11 @@ has contacts already is left alone. Seed data is not announced as events (nothin
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import json
 import random
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from faker import Faker
 from rapport_tenants.context import tenant_transaction
@@ -79,9 +81,61 @@ async def seed_crm(settings: Settings) -> list[str]:
             columns=["first_name", "last_name", "email", "emails", "phones", "title", "company", "owner_id",
                      "created_at", "updated_at"],
         )  # fmt: skip
+        await _deals(connection, pick, people, company_ids, now)
         await _sales_team(connection)
-        await connection.execute("ANALYZE companies, contacts")  # list estimates right from the start
-    return [f"demo CRM data: {COMPANIES} companies and {CONTACTS} contacts in '{tenant.slug}'"]
+        await connection.execute("ANALYZE companies, contacts, deals")  # list estimates right from the start
+    return [
+        f"demo CRM data: {COMPANIES} companies, {CONTACTS} contacts, {DEALS} deals in two pipelines "
+        f"in '{tenant.slug}'"
+    ]
+
+
+PIPELINES = {
+    "New business": [("Qualify", 10, "open"), ("Demo", 30, "open"), ("Proposal", 60, "open"),
+                     ("Negotiation", 80, "open"), ("Won", 100, "won"), ("Lost", 0, "lost")],
+    "Renewals": [("Upcoming", 50, "open"), ("In talks", 75, "open"), ("Renewed", 100, "won"),
+                 ("Churned", 0, "lost")],
+}  # fmt: skip
+DEALS = 800
+
+
+async def _deals(
+    connection: Any, pick: random.Random, people: list[Any], companies: list[int], now: Any
+) -> None:
+    """Two pipelines and 800 deals spread over their stages (COPY)."""
+    stages: list[tuple[int, int, int]] = []
+    for position, (name, steps) in enumerate(PIPELINES.items()):
+        pipeline_id = await connection.fetchval(
+            "INSERT INTO pipelines (name, position, created_at) VALUES ($1, $2, now()) RETURNING id",
+            name,
+            position,
+        )
+        await connection.executemany(
+            "INSERT INTO stages (pipeline, name, position, probability, kind) VALUES ($1, $2, $3, $4, $5)",
+            [
+                (pipeline_id, stage, index, probability, kind)
+                for index, (stage, probability, kind) in enumerate(steps)
+            ],
+        )
+        rows = await connection.fetch(
+            "SELECT id, probability FROM stages WHERE pipeline = $1 ORDER BY position", pipeline_id
+        )
+        stages += [(pipeline_id, row["id"], row["probability"]) for row in rows]
+    deals = []
+    for index in range(DEALS):
+        pipeline_id, stage_id, probability = pick.choice(stages)
+        amount = round(pick.uniform(500, 250_000), 2)
+        close = now.date() + dt.timedelta(days=pick.randint(-60, 180))
+        kind = pick.choice(["Expansion", "New seats", "Pilot", "Renewal", "Upgrade"])
+        deals.append((f"{kind} #{index + 1}",
+                      pipeline_id, stage_id, decimal.Decimal(str(amount)), "USD", close, probability,
+                      pick.choice(companies), people[index % len(people)], now, now, now))  # fmt: skip
+    await connection.copy_records_to_table(
+        "deals",
+        records=deals,
+        columns=["name", "pipeline", "stage", "amount", "currency", "expected_close", "probability",
+                 "company", "owner_id", "stage_changed_at", "created_at", "updated_at"],
+    )  # fmt: skip
 
 
 async def _sales_team(connection: object) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import decimal
 import json
 import uuid
 from collections.abc import Mapping
@@ -72,7 +73,11 @@ def _coerce(spec: FieldSpec, value: Any, path: str) -> Any:
             return uuid.UUID(str(value))
         if spec.kind == "id":
             return int(value)
-    except (TypeError, ValueError):
+        if spec.kind == "number":
+            return decimal.Decimal(str(value))
+        if spec.kind == "date":
+            return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError, decimal.InvalidOperation):
         raise ValidationFailed(
             "The filter is not valid.", errors=[FieldError(path, f"not a valid {spec.kind} value")]
         ) from None
@@ -95,7 +100,8 @@ def _leaf(spec: FieldSpec, op: str, value: Any, sql: _Sql, path: str) -> str:
             raise ValidationFailed(
                 "The filter is not valid.", errors=[FieldError(path, "a list of 1 to 500 values")]
             )
-        pg_type = {"text": "text", "id": "bigint", "uuid": "uuid", "datetime": "timestamptz"}[spec.kind]
+        pg_type = {"text": "text", "id": "bigint", "uuid": "uuid", "datetime": "timestamptz", "date": "date",
+                   "number": "numeric"}[spec.kind]  # fmt: skip
         return f"{column} = ANY({sql.add([_coerce(spec, v, path) for v in value])}::{pg_type}[])"
     if op == "between":
         if not isinstance(value, list) or len(value) != 2:
@@ -158,13 +164,8 @@ def parse_filter(
 
 
 def _encode_cursor(value: Any, row_id: int) -> str:
-    plain = (
-        value.isoformat()
-        if isinstance(value, dt.datetime)
-        else str(value)
-        if isinstance(value, uuid.UUID)
-        else value
-    )
+    plain = value.isoformat() if isinstance(value, dt.date) else value
+    plain = str(plain) if isinstance(plain, uuid.UUID | decimal.Decimal) else plain
     return base64.urlsafe_b64encode(json.dumps([plain, row_id]).encode()).decode().rstrip("=")
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rapport.crm.tables import Company, Contact
+from rapport.crm.tables import Company, Contact, Deal
 from rapport.kernel.objects import ObjectType
 
-__all__ = ["COMPANY", "CONTACT", "LISTS", "FieldSpec", "ListSpec"]
+__all__ = ["COMPANY", "CONTACT", "DEAL", "LISTS", "FieldSpec", "ListSpec"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +17,7 @@ class FieldSpec:
 
     sql: str
     kind: str
-    """``text``, ``id`` (a reference or the row id), ``uuid``, ``datetime``."""
+    """``text``, ``id`` (a reference or the row id), ``uuid``, ``datetime``, ``date``, ``number``."""
     sortable: bool = False
     trigram: bool = False
     """A trigram index covers it: ``contains`` and ``starts_with`` are offered."""
@@ -56,6 +56,16 @@ CONTACT = ObjectType(
             "phones": "Phones", "title": "Title", "company": "Company", "owner_id": "Owner"},
     deleted_field="deleted_at",
     derived_columns={"emails": ("email",)},
+)  # fmt: skip
+
+DEAL = ObjectType(
+    name="deal",
+    label="deal",
+    table=Deal,
+    fields={"name": "Name", "pipeline": "Pipeline", "stage": "Stage", "amount": "Amount",
+            "currency": "Currency", "expected_close": "Expected close", "probability": "Probability",
+            "company": "Company", "contact": "Contact", "owner_id": "Owner"},
+    deleted_field="deleted_at",
 )  # fmt: skip
 
 _TIMES = {
@@ -108,6 +118,41 @@ LISTS: dict[str, ListSpec] = {
             "title",
             "company",
             "owner_id",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+    "deal": ListSpec(
+        kind=DEAL,
+        table="deals",
+        fields={
+            "id": FieldSpec("id", "id", sortable=True),
+            "name": FieldSpec("name", "text", sortable=True, trigram=True),
+            "pipeline": FieldSpec("pipeline", "id"),
+            "stage": FieldSpec("stage", "id"),
+            "amount": FieldSpec("amount", "number", sortable=True),
+            "expected_close": FieldSpec("expected_close", "date"),
+            "company": FieldSpec("company", "id"),
+            "contact": FieldSpec("contact", "id"),
+            "owner_id": FieldSpec("owner_id", "uuid"),
+            **_TIMES,
+        },
+        search_sql="name",
+        search_fields=("name",),
+        title_sql="name",
+        columns=(
+            "id",
+            "name",
+            "pipeline",
+            "stage",
+            "amount",
+            "currency",
+            "expected_close",
+            "probability",
+            "company",
+            "contact",
+            "owner_id",
+            "stage_changed_at",
             "created_at",
             "updated_at",
         ),

@@ -4,12 +4,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from rapport.crm.tables import Company, Contact
+from rapport.crm.tables import Company, Contact, Deal, Pipeline, Stage
 
 APP_CONFIG = AppConfig(
     app_name="crm",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Company, Contact],
+    table_classes=[Company, Contact, Pipeline, Stage, Deal],
     migration_dependencies=[],
     commands=[],
 )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from rapport_tenants.context import TenantContext, tenant_transaction
 
-from rapport.crm.objects import COMPANY
-from rapport.crm.tables import Company
+from rapport.crm.objects import COMPANY, CONTACT, DEAL
+from rapport.crm.tables import Company, Stage
+from rapport.events.outbox import NewEvent, emit
 from rapport.identity import records
 from rapport.identity.access import Access
 from rapport.identity.audit import Actor
@@ -99,12 +101,55 @@ async def _check_contact(
         errors.append(FieldError("company", f"no company {company}"))
 
 
+async def _check_deal(
+    values: dict[str, Any], errors: list[FieldError], current: Mapping[str, Any] | None
+) -> None:
+    merged = {**(current or {}), **values}
+    if not str(merged.get("name") or "").strip():
+        errors.append(FieldError("name", "is required"))
+    if merged.get("pipeline") is None:
+        errors.append(FieldError("pipeline", "is required"))
+        return
+    stages = {
+        row["id"]: row
+        for row in await Stage.select(Stage.id, Stage.probability, Stage.position, Stage.kind)
+        .where(Stage.pipeline == merged["pipeline"])
+        .order_by(Stage.position)
+    }
+    if not stages:
+        errors.append(FieldError("pipeline", f"no pipeline {merged['pipeline']}"))
+        return
+    if merged.get("stage") is None:  # a new deal starts in the pipeline's first open stage
+        values["stage"] = next(row["id"] for row in stages.values() if row["kind"] == "open")
+    stage = stages.get(values.get("stage", merged.get("stage")))
+    if stage is None:
+        errors.append(FieldError("stage", "not a stage of the deal's pipeline"))
+    elif (
+        "stage" in values
+        and "probability" not in values
+        and (current is None or values["stage"] != current["stage"])
+    ):
+        values["probability"] = stage["probability"]
+    amount = merged.get("amount")
+    if amount is not None and not (0 <= amount < 10**12 and amount == round(amount, 2)):
+        errors.append(FieldError("amount", "from 0 to 999,999,999,999.99, at most two decimals"))
+    if "currency" in values:
+        values["currency"] = str(values["currency"]).upper()
+        if not re.fullmatch(r"[A-Z]{3}", values["currency"]):
+            errors.append(FieldError("currency", "an ISO 4217 code such as EUR"))
+    for name, kind in (("company", COMPANY), ("contact", CONTACT)):
+        if values.get(name) is not None and not await _exists(kind, values[name]):
+            errors.append(FieldError(name, f"no {kind.label} {values[name]}"))
+
+
 async def _validate(
     kind: ObjectType, values: dict[str, Any], record_id: int | None, current: Mapping[str, Any] | None = None
 ) -> None:
     errors: list[FieldError] = []
     if kind is COMPANY:
         await _check_company(values, errors, record_id)
+    elif kind is DEAL:
+        await _check_deal(values, errors, current)
     else:
         await _check_contact(values, errors, current)
     if errors:
@@ -134,4 +179,10 @@ async def update(
     async with tenant_transaction(tenant):
         current = await records.scoped_row(access, kind, record_id)
         await _validate(kind, values, record_id, current)
+        if kind is DEAL and "stage" in values and values["stage"] != current["stage"]:
+            values["stage_changed_at"] = dt.datetime.now(dt.UTC)
+            row = await records.apply_update(access, actor, kind, record_id, values)
+            moved = {"stage": [current["stage"], values["stage"]]}
+            await emit(NewEvent("deal.stage_changed", "deal", record_id, moved, actor.user_id, actor.label))
+            return row
         return await records.apply_update(access, actor, kind, record_id, values)

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from piccolo.columns import JSONB, UUID, BigSerial, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    BigSerial,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-__all__ = ["Company", "Contact"]
+__all__ = ["Company", "Contact", "Deal", "Pipeline", "Stage"]
 
 
 class Company(Table, tablename="companies"):
@@ -34,6 +46,42 @@ class Contact(Table, tablename="contacts"):
     title = Varchar(length=150, null=True, default=None)
     company = ForeignKey(references=Company, null=True, on_delete=OnDelete.set_null)
     owner_id = UUID()
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    deleted_at = Timestamptz(null=True, default=None)
+
+
+class Pipeline(Table, tablename="pipelines"):
+    id = BigSerial(primary_key=True)
+    name = Varchar(length=100, unique=True)
+    position = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Stage(Table, tablename="stages"):
+    """An ordered stage of a pipeline; ``kind`` is ``open``, ``won`` or ``lost``."""
+
+    id = BigSerial(primary_key=True)
+    pipeline = ForeignKey(references=Pipeline, on_delete=OnDelete.cascade, null=False)
+    name = Varchar(length=100)
+    position = Integer(default=0)
+    probability = Integer(default=0)
+    kind = Varchar(length=10, default="open")
+
+
+class Deal(Table, tablename="deals"):
+    id = BigSerial(primary_key=True)
+    name = Varchar(length=200)
+    pipeline = ForeignKey(references=Pipeline, on_delete=OnDelete.restrict, null=False)
+    stage = ForeignKey(references=Stage, on_delete=OnDelete.restrict, null=False)
+    amount = Numeric(digits=(14, 2), default=Decimal(0))
+    currency = Varchar(length=3, default="USD")
+    expected_close = Date(null=True, default=None)
+    probability = Integer(default=0)
+    company = ForeignKey(references=Company, null=True, on_delete=OnDelete.set_null)
+    contact = ForeignKey(references=Contact, null=True, on_delete=OnDelete.set_null)
+    owner_id = UUID()
+    stage_changed_at = Timestamptz(default=TimestamptzNow())
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     deleted_at = Timestamptz(null=True, default=None)
