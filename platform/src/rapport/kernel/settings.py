@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     relay_poll_seconds: float = Field(default=5.0, gt=0)
     """How often the outbox relay sweeps every tenant for unpublished events (the LISTEN safety net)."""
     relay_batch: int = Field(default=500, ge=1, le=10_000)
+    webhook_allowed_networks: list[str] = Field(default_factory=list)
+    """CIDRs webhooks may reach although private or loopback (e.g. ``["10.1.0.0/16"]``); default none."""
+    webhook_retry_seconds: list[float] = Field(
+        default_factory=lambda: [5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0]
+    )
+    """Waits before each retry of a failed delivery (the default spans about a day, as Standard Webhooks)."""
+    webhook_disable_after_failures: int = Field(default=50, ge=1)
+    webhook_disable_after_hours: float = Field(default=24.0, ge=0)
+    """An endpoint failing every delivery this many times, and for this long, is disabled with a notice."""
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     data_dir: Path = Path(".data")
     disabled_modules: frozenset[str] = frozenset()
     public_url: str | None = None
