@@ -7,7 +7,7 @@ DESCRIPTION = "stages and deals: constraints and an index for every filter, sort
 
 DDL = """
 ALTER TABLE stages ADD CONSTRAINT stages_pipeline_name UNIQUE (pipeline, name);
-ALTER TABLE stages ADD CONSTRAINT stages_kind CHECK (kind IN ('open', 'won', 'lost'));
+ALTER TABLE stages ADD CONSTRAINT stages_kind CHECK (kind::text = ANY (ARRAY['open'::text, 'won'::text, 'lost'::text]));
 ALTER TABLE stages ADD CONSTRAINT stages_probability CHECK (probability BETWEEN 0 AND 100);
 CREATE INDEX stages_pipeline_position ON stages (pipeline, position);
 ALTER TABLE deals ADD CONSTRAINT deals_probability CHECK (probability BETWEEN 0 AND 100);
