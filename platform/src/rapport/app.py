@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 
 import structlog
 from litestar import Litestar, get
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -24,7 +26,7 @@ from rapport.kernel.keyring import KeyRing
 from rapport.kernel.logging import RequestIdMiddleware, configure_logging
 from rapport.kernel.modules import load_modules, object_types
 from rapport.kernel.ratelimit import HttpRateLimitMiddleware
-from rapport.kernel.redis import create_redis
+from rapport.kernel.redis import create_pubsub_redis, create_redis
 from rapport.kernel.routes import NO_TENANT
 from rapport.kernel.settings import Settings, load_settings
 from rapport.tenancy.changes import listen_for_changes
@@ -90,7 +92,14 @@ def create_app(settings: Settings) -> Litestar:
             HttpRateLimitMiddleware(settings.rate_limit_per_minute),
             DefineMiddleware(AuthMiddleware, exclude=["^/api/schema"]),
         ],
-        plugins=[problem_details_plugin()],
+        plugins=[
+            problem_details_plugin(),
+            # Realtime: each API process subscribes to the tenants' Redis channels its sockets need.
+            ChannelsPlugin(
+                backend=RedisChannelsPubSubBackend(redis=create_pubsub_redis(str(settings.redis_url))),
+                arbitrary_channels_allowed=True,
+            ),
+        ],
         exception_handlers={Exception: unhandled_exception_handler},
         openapi_config=OpenAPIConfig(
             title="Rapport API",

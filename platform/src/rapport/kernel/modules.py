@@ -89,6 +89,7 @@ def refresh_entry_points() -> None:
     """Forget stevedore's per-process entry-point cache, so newly installed distributions are seen."""
     ExtensionManager.ENTRY_POINT_CACHE.pop(MODULE_GROUP, None)
     piccolo_app_paths.cache_clear()
+    _process_object_types.cache_clear()
 
 
 def load_modules(disabled: frozenset[str] = frozenset()) -> LoadedModules:
@@ -132,9 +133,15 @@ def piccolo_app_paths(scope: str = "all") -> list[str]:
 
 
 def object_types(modules: LoadedModules | None = None) -> dict[str, ObjectType]:
-    """Every loaded module's object types, by name."""
-    loaded = modules if modules is not None else load_modules()
-    return {kind.name: kind for module in loaded.modules for kind in module.object_types}
+    """Every loaded module's object types, by name (of ``modules``, or of this process, computed once)."""
+    if modules is None:
+        return _process_object_types()
+    return {kind.name: kind for module in modules.modules for kind in module.object_types}
+
+
+@cache
+def _process_object_types() -> dict[str, ObjectType]:
+    return object_types(load_modules())
 
 
 def piccolo_table_classes() -> list[Any]:
