@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages Rapport needs on one machine, only those missing:
-# PostgreSQL server (with contrib, for pg_trgm), Redis, and (with --browser) Chromium for the e2e tests.
+# PostgreSQL server (with contrib, for pg_trgm), Redis, xmlsec1 (SAML), and (with --browser) Chromium for the e2e tests.
 set -euo pipefail
 
 need=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)  # SAML signatures (pysaml2 calls it)
 if [ "${1:-}" = "--browser" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi

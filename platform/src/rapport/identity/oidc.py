@@ -25,10 +25,10 @@ from redis.asyncio import Redis
 
 from rapport.identity import audit
 from rapport.identity.audit import Actor
-from rapport.identity.members import index_membership
-from rapport.identity.sessions import SignedIn, member_role, start_session
-from rapport.identity.tables import Membership, SsoIdentity, SsoProvider
-from rapport.kernel.errors import FieldError, NotFoundError, UnauthorizedError, ValidationFailed
+from rapport.identity.sessions import SignedIn, start_session
+from rapport.identity.sso import SsoFailed, check_domain, join_just_in_time
+from rapport.identity.tables import SsoIdentity, SsoProvider
+from rapport.kernel.errors import FieldError, NotFoundError, ValidationFailed
 from rapport.kernel.keyring import KeyRing
 
 with warnings.catch_warnings():  # authlib announces a move to httpx2; its httpx client is current here
@@ -48,11 +48,6 @@ __all__ = [
 STATE_SECONDS = 600
 HTTP_TIMEOUT = 10.0
 CALLBACK_PATH = "api/v1/auth/sso/callback"
-
-
-class SsoFailed(UnauthorizedError):
-    type_slug = "sso-failed"
-    title = "Single sign-on failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +141,7 @@ def _check_email(provider: dict[str, Any], claims: dict[str, Any]) -> str:
     email = str(claims.get("email", "")).strip().lower()
     if not email or claims.get("email_verified") is not True:
         raise SsoFailed("The identity provider did not vouch for an email address.")
-    domains = [domain.lower() for domain in provider["allowed_domains"]]
-    if domains and email.rsplit("@", 1)[-1] not in domains:
-        raise SsoFailed(f"{email} is not in a domain allowed to sign in here.")
-    return email
+    return check_domain(provider, email)
 
 
 async def finish_login(
@@ -171,45 +163,10 @@ async def finish_login(
         raise SsoFailed(f"The identity provider refused the code: {exc}") from None
     claims = await _verified_claims(provider, metadata, str(token.get("id_token", "")), remembered["nonce"])
     email = _check_email(provider, claims)
-    user_id, role = await _join(tenant, provider, str(claims["sub"]), email, ip)
+    user_id, role = await join_just_in_time(tenant, provider, str(claims["sub"]), email, ip)
     return await start_session(
         tenant, user_id, email, role, ip, user_agent, {"sso": (None, provider["name"])}
     )
-
-
-async def _join(
-    tenant: TenantContext, provider: dict[str, Any], subject: str, email: str, ip: str
-) -> tuple[uuid.UUID, str]:
-    """The user of this subject (linked on first use by verified email), made a member just in time."""
-    async with tenant_transaction(tenant) as transaction:
-        connection = transaction.connection
-        user_id: uuid.UUID | None = await connection.fetchval(
-            "SELECT user_id FROM control.sso_identities WHERE provider_id = $1 AND subject = $2",
-            provider["id"],
-            subject,
-        )
-        if user_id is None:
-            user_id = await connection.fetchval(
-                "INSERT INTO control.users (id, email, password_hash, email_verified, created_at) "
-                "VALUES ($1, $2, NULL, true, now()) ON CONFLICT (email) DO UPDATE SET email_verified = true "
-                "RETURNING id",
-                uuid.uuid4(),
-                email,
-            )
-            await SsoIdentity.insert(
-                SsoIdentity(id=uuid.uuid4(), provider_id=provider["id"], subject=subject, user_id=user_id)
-            )
-        assert user_id is not None
-        role = await member_role(tenant, user_id)
-        if role is None:
-            role = provider["default_role"]
-            await Membership.insert(Membership(user_id=user_id, role=role, active=True))
-            await index_membership(connection, user_id, tenant.id)
-            actor = Actor(user_id, email, "sso", ip)
-            await audit.record(
-                actor, "membership.created", "user", user_id, {"role": (None, role), "via": (None, "sso")}
-            )
-    return user_id, role
 
 
 async def create_provider(

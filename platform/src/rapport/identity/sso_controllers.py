@@ -8,11 +8,13 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, JSONBody, QueryParameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_201_CREATED, HTTP_303_SEE_OTHER
 from rapport_tenants.context import TenantContext
 
+from rapport.identity import saml
 from rapport.identity.audit import Actor
 from rapport.identity.controllers import provide_principal, provide_tenant, signed_in_response
 from rapport.identity.guards import requires_role
@@ -25,6 +27,7 @@ from rapport.identity.oidc import (
     list_providers,
 )
 from rapport.identity.principal import Principal
+from rapport.identity.sso import provider_kind
 from rapport.identity.tables import Role
 from rapport.kernel.clients import client_ip, user_agent
 from rapport.kernel.settings import Settings
@@ -39,6 +42,20 @@ class SsoProviderCreate(msgspec.Struct, forbid_unknown_fields=True):
     client_secret: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
     allowed_domains: Annotated[list[str], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
     default_role: Role = Role.MEMBER
+
+
+class SamlProviderCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    metadata_xml: Annotated[str, msgspec.Meta(min_length=1, max_length=500_000)]
+    allowed_domains: Annotated[list[str], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
+    default_role: Role = Role.MEMBER
+
+
+class SamlPost(msgspec.Struct):
+    """What the identity provider's auto-submitted form posts to our ACS."""
+
+    SAMLResponse: Annotated[str, msgspec.Meta(max_length=saml.MAX_RESPONSE_BYTES)]
+    RelayState: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
 
 class SsoProviderOut(msgspec.Struct):
@@ -58,9 +75,18 @@ class SsoChoice(msgspec.Struct):
     start_url: str
 
 
-def _callback(request: Request[Any, Any, Any], tenant: TenantContext) -> str:
+def _base(request: Request[Any, Any, Any], tenant: TenantContext) -> str:
     settings: Settings = request.app.state.settings
-    return settings.tenant_url(tenant.slug) + CALLBACK_PATH
+    return settings.tenant_url(tenant.slug)
+
+
+def _callback(request: Request[Any, Any, Any], tenant: TenantContext) -> str:
+    return _base(request, tenant) + CALLBACK_PATH
+
+
+def _signed_in_redirect(request: Request[Any, Any, Any], tenant: TenantContext, signed_in: Any) -> Redirect:
+    response = signed_in_response(request, tenant, signed_in)
+    return Redirect(_base(request, tenant), status_code=HTTP_303_SEE_OTHER, cookies=response.cookies)
 
 
 class SsoProviderController(Controller):
@@ -83,6 +109,26 @@ class SsoProviderController(Controller):
             data.client_id, data.client_secret, data.allowed_domains, data.default_role.value,
         )  # fmt: skip
         return {"id": provider_id}
+
+    @post("/saml", status_code=HTTP_201_CREATED, summary="Add a SAML 2.0 identity provider from its metadata")
+    async def create_saml(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        data: JSONBody[SamlProviderCreate],
+    ) -> dict[str, Any]:
+        actor = Actor.of(principal, client_ip(request))
+        provider_id = await saml.create_provider(
+            tenant, actor, data.name, data.metadata_xml, data.allowed_domains, data.default_role.value
+        )
+        base = _base(request, tenant)
+        return {
+            "id": provider_id,
+            "entity_id": saml.sp_entity_id(base, provider_id),
+            "acs_url": base + saml.ACS_PATH,
+            "metadata_url": saml.sp_entity_id(base, provider_id),
+        }
 
     @get("/", summary="Identity providers of this workspace (secrets never shown)")
     async def list(self, tenant: NamedDependency[TenantContext]) -> list[SsoProviderOut]:
@@ -118,6 +164,11 @@ class SsoLoginController(Controller):
         tenant: NamedDependency[TenantContext],
         provider_id: FromPath[uuid.UUID],
     ) -> Redirect:
+        if await provider_kind(tenant, provider_id) == "saml":
+            location = await saml.begin_login(
+                request.app.state.redis, tenant, provider_id, _base(request, tenant)
+            )
+            return Redirect(location)
         login = await begin_login(
             request.app.state.redis,
             request.app.state.keyring,
@@ -140,8 +191,36 @@ class SsoLoginController(Controller):
             state_.redis, state_.keyring, tenant, code, oauth_state, _callback(request, tenant),
             client_ip(request), user_agent(request),
         )  # fmt: skip
-        response = signed_in_response(request, tenant, signed_in)
-        settings: Settings = request.app.state.settings
-        return Redirect(
-            settings.tenant_url(tenant.slug), status_code=HTTP_303_SEE_OTHER, cookies=response.cookies
-        )
+        return _signed_in_redirect(request, tenant, signed_in)
+
+    @post(
+        "/saml/acs",
+        exclude_from_auth=True,
+        status_code=HTTP_303_SEE_OTHER,
+        summary="SAML assertion consumer service: the identity provider's form posts the response here",
+    )
+    async def saml_acs(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        data: Annotated[SamlPost, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Redirect:
+        signed_in = await saml.finish_login(
+            request.app.state.redis, tenant, data.SAMLResponse, data.RelayState, _base(request, tenant),
+            client_ip(request), user_agent(request),
+        )  # fmt: skip
+        return _signed_in_redirect(request, tenant, signed_in)
+
+    @get(
+        "/{provider_id:uuid}/saml/metadata",
+        exclude_from_auth=True,
+        media_type="application/samlmetadata+xml",
+        summary="Our SAML service-provider metadata for this identity provider (entity id, ACS)",
+    )
+    async def saml_metadata(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        provider_id: FromPath[uuid.UUID],
+    ) -> str:
+        return await saml.sp_metadata(tenant, provider_id, _base(request, tenant))

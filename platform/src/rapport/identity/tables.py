@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import JSONB, UUID, Array, BigInt, BigSerial, Boolean, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, Array, BigInt, BigSerial, Boolean, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.constraints import Unique
 from piccolo.table import Table
@@ -18,6 +18,7 @@ __all__ = [
     "RecoveryCode",
     "Role",
     "Session",
+    "SsoDomain",
     "SsoIdentity",
     "SsoProvider",
     "TokenKind",
@@ -149,7 +150,8 @@ class ActionToken(Table, tablename="action_tokens", schema=CONTROL_SCHEMA):
 
 
 class SsoProvider(Table, tablename="sso_providers", schema=CONTROL_SCHEMA):
-    """A tenant's identity provider (OIDC). The client secret is encrypted with the key ring."""
+    """A tenant's identity provider: OIDC (issuer, client id, secret encrypted with the key ring) or SAML
+    (``issuer`` is the IdP's entity id; its metadata, with the signing certificates, in ``saml_metadata``)."""
 
     id = UUID(primary_key=True)
     tenant_id = UUID(index=True)
@@ -161,7 +163,22 @@ class SsoProvider(Table, tablename="sso_providers", schema=CONTROL_SCHEMA):
     allowed_domains = Array(base_column=Varchar(length=253))
     """Email domains that may sign in (and join just in time); empty: any domain."""
     default_role = Varchar(length=32, default="member")
+    saml_metadata = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SsoDomain(Table, tablename="sso_domains", schema=CONTROL_SCHEMA):
+    """An email domain a tenant proved it controls (DNS TXT); ``enforce`` turns password sign-in off."""
+
+    id = UUID(primary_key=True)
+    tenant_id = UUID()
+    domain = Varchar(length=253)
+    token = Varchar(length=64)
+    verified_at = Timestamptz(null=True, default=None)
+    enforce = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    unique_tenant_domain = Unique([tenant_id, domain])
 
 
 class SsoIdentity(Table, tablename="sso_identities", schema=CONTROL_SCHEMA):

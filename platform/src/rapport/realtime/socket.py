@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin, Subscriber
+from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from rapport_tenants.context import TenantContext
 
@@ -67,7 +68,9 @@ def _same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
 
 
 @websocket("/api/v1/realtime", summary="Live record changes and notifications for the signed-in member")
-async def realtime_socket(socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin) -> None:
+async def realtime_socket(
+    socket: WebSocket[Any, Any, Any], channels: NamedDependency[ChannelsPlugin]
+) -> None:
     principal: Principal = socket.user
     tenant = socket.scope["state"][TENANT_SCOPE_KEY]
     if principal.via == "session" and not _same_origin(socket):
