@@ -23,6 +23,7 @@ from rapport.kernel.db import create_engine, install_engine
 from rapport.kernel.devservices import EmbeddedPostgres, EmbeddedRedis, free_port
 from rapport.kernel.settings import Environment, Settings
 
+from tests.dns_server import TxtServer
 from tests.factories import SHARED_EMAIL, SignedUp, sign_up
 from tests.probe.fixtures import probe_client  # noqa: F401 - a fixture, shared with every test package
 
@@ -94,6 +95,14 @@ def mail_sink() -> Iterator[MailSink]:
 
 
 @pytest.fixture(scope="session")
+def dns_server() -> Iterator[TxtServer]:
+    server = TxtServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def database_url(postgres: EmbeddedPostgres) -> str:
     return postgres.dsn_for(TEST_DATABASE)
 
@@ -131,8 +140,12 @@ def make_settings(database_url: str, redis_url: str, **overrides: object) -> Set
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, redis_server: EmbeddedRedis, mail_sink: MailSink) -> Settings:
-    return make_settings(database_url, redis_server.url, smtp_url=mail_sink.url)
+def settings(
+    database_url: str, redis_server: EmbeddedRedis, mail_sink: MailSink, dns_server: TxtServer
+) -> Settings:
+    return make_settings(
+        database_url, redis_server.url, smtp_url=mail_sink.url, dns_nameservers=[dns_server.address]
+    )
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from rapport.identity.access_controllers import (
 from rapport.identity.audit_controllers import AuditController
 from rapport.identity.controllers import ApiKeyController, AuthController, MeController, TotpController
 from rapport.identity.email_controllers import EmailLinkController, InvitationController
-from rapport.identity.sso_controllers import SsoLoginController, SsoProviderController
+from rapport.identity.sso_controllers import SsoDomainController, SsoLoginController, SsoProviderController
 from rapport.kernel.modules import Module
 
 __all__ = ["module"]
@@ -24,6 +24,7 @@ module = Module(
         ApiKeyController,
         InvitationController,
         SsoProviderController,
+        SsoDomainController,
         SsoLoginController,
         AuditController,
         AccessController,

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from rapport.identity import audit
 from rapport.identity.audit import Actor
 from rapport.identity.credentials import hash_token, new_session_token
+from rapport.identity.domains import SsoRequired, enforced_for
 from rapport.identity.passwords import hash_password_sync, verify_password
 from rapport.identity.principal import Principal
 from rapport.identity.tables import Session, User
@@ -108,6 +109,11 @@ async def sign_in(
     if user is None or not valid or role is None:
         await _failed(tenant, Actor.anonymous(email, ip), "auth.sign_in_failed", email)
         raise UnauthorizedError(_INVALID)
+    if role != "owner" and await enforced_for(tenant, email):  # owners keep a break-glass password
+        await _failed(
+            tenant, Actor(user["id"], email, "session", ip), "auth.password_refused_sso", user["id"]
+        )
+        raise SsoRequired("Your organization signs in with single sign-on here; use its button instead.")
     if await has_totp(user["id"]):
         challenge = secrets.token_urlsafe(32)
         await redis.set(

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
@@ -14,7 +14,7 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_201_CREATED, HTTP_303_SEE_OTHER
 from rapport_tenants.context import TenantContext
 
-from rapport.identity import saml
+from rapport.identity import domains, saml
 from rapport.identity.audit import Actor
 from rapport.identity.controllers import provide_principal, provide_tenant, signed_in_response
 from rapport.identity.guards import requires_role
@@ -32,7 +32,7 @@ from rapport.identity.tables import Role
 from rapport.kernel.clients import client_ip, user_agent
 from rapport.kernel.settings import Settings
 
-__all__ = ["SsoLoginController", "SsoProviderController"]
+__all__ = ["SsoDomainController", "SsoLoginController", "SsoProviderController"]
 
 
 class SsoProviderCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -56,6 +56,25 @@ class SamlPost(msgspec.Struct):
 
     SAMLResponse: Annotated[str, msgspec.Meta(max_length=saml.MAX_RESPONSE_BYTES)]
     RelayState: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class DomainClaim(msgspec.Struct, forbid_unknown_fields=True):
+    domain: Annotated[str, msgspec.Meta(min_length=1, max_length=253)]
+
+
+class DomainChange(msgspec.Struct, forbid_unknown_fields=True):
+    enforce: bool
+
+
+class SsoDomainOut(msgspec.Struct):
+    id: uuid.UUID
+    domain: str
+    txt_name: str
+    txt_value: str
+    verified: bool
+    verified_at: Any
+    enforce: bool
+    created_at: Any
 
 
 class SsoProviderOut(msgspec.Struct):
@@ -224,3 +243,61 @@ class SsoLoginController(Controller):
         provider_id: FromPath[uuid.UUID],
     ) -> str:
         return await saml.sp_metadata(tenant, provider_id, _base(request, tenant))
+
+
+class SsoDomainController(Controller):
+    """Email domains this workspace proved it controls; enforcing SSO turns their password sign-in off."""
+
+    path = "/api/v1/sso/domains"
+    tags = ["sso"]
+    guards = [requires_role(Role.OWNER, Role.ADMIN)]
+    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Claim a domain: returns the DNS TXT record to publish")
+    async def claim(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        data: JSONBody[DomainClaim],
+    ) -> SsoDomainOut:
+        actor = Actor.of(principal, client_ip(request))
+        return SsoDomainOut(**await domains.claim_domain(tenant, actor, data.domain))
+
+    @get("/", summary="Claimed domains, their TXT records and state")
+    async def list(self, tenant: NamedDependency[TenantContext]) -> list[SsoDomainOut]:
+        return [SsoDomainOut(**row) for row in await domains.list_domains(tenant)]
+
+    @post("/{domain_id:uuid}/verify", status_code=200, summary="Look the TXT record up now")
+    async def verify(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        domain_id: FromPath[uuid.UUID],
+    ) -> SsoDomainOut:
+        settings: Settings = request.app.state.settings
+        actor = Actor.of(principal, client_ip(request))
+        return SsoDomainOut(**await domains.verify_domain(tenant, actor, domain_id, settings.dns_nameservers))
+
+    @patch("/{domain_id:uuid}", summary="Enforce single sign-on for a verified domain, or stop")
+    async def change(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        domain_id: FromPath[uuid.UUID],
+        data: JSONBody[DomainChange],
+    ) -> SsoDomainOut:
+        actor = Actor.of(principal, client_ip(request))
+        return SsoDomainOut(**await domains.set_enforce(tenant, actor, domain_id, data.enforce))
+
+    @delete("/{domain_id:uuid}", summary="Forget a domain (its enforcement ends)")
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        domain_id: FromPath[uuid.UUID],
+    ) -> None:
+        await domains.remove_domain(tenant, Actor.of(principal, client_ip(request)), domain_id)

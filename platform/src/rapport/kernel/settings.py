@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     relay_poll_seconds: float = Field(default=5.0, gt=0)
     """How often the outbox relay sweeps every tenant for unpublished events (the LISTEN safety net)."""
     relay_batch: int = Field(default=500, ge=1, le=10_000)
+    dns_nameservers: list[str] = Field(default_factory=list)
+    """Resolvers for domain verification (``["10.0.0.2"]``, ``["127.0.0.1:5353"]``); default: the system's."""
     webhook_allowed_networks: list[str] = Field(default_factory=list)
     """CIDRs webhooks may reach although private or loopback (e.g. ``["10.1.0.0/16"]``); default none."""
     webhook_retry_seconds: list[float] = Field(
