@@ -15,9 +15,10 @@ from rapport_tenants.context import TenantContext
 
 from rapport.crm import services
 from rapport.crm.listing import ListRequest, list_page
-from rapport.crm.objects import LISTS, ListSpec
+from rapport.crm.objects import LINKABLE, LISTS, ListSpec
 from rapport.crm.pipelines import create_pipeline, delete_pipeline, list_pipelines, update_pipeline
 from rapport.crm.search import search_all
+from rapport.crm.timeline import timeline
 from rapport.identity import records
 from rapport.identity.access import Access, provide_access, requires_permission
 from rapport.identity.audit import Actor
@@ -29,9 +30,11 @@ from rapport.kernel.clients import client_ip
 from rapport.kernel.errors import FieldError, ValidationFailed
 
 __all__ = [
+    "ActivityController",
     "CompanyController",
     "ContactController",
     "DealController",
+    "NoteController",
     "PipelineController",
     "SearchController",
 ]
@@ -72,6 +75,38 @@ class DealIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     company: int | msgspec.UnsetType | None = UNSET
     contact: int | msgspec.UnsetType | None = UNSET
     owner_id: uuid.UUID | msgspec.UnsetType = UNSET
+
+
+class ActivityIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    kind: Annotated[str, msgspec.Meta(max_length=10)] | msgspec.UnsetType = UNSET
+    subject: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType = UNSET
+    details: Annotated[str, msgspec.Meta(max_length=20_000)] | msgspec.UnsetType = UNSET
+    due_at: dt.datetime | msgspec.UnsetType | None = UNSET
+    reminder_at: dt.datetime | msgspec.UnsetType | None = UNSET
+    done: bool | msgspec.UnsetType = UNSET
+    record_type: Annotated[str, msgspec.Meta(max_length=30)] | msgspec.UnsetType | None = UNSET
+    record_id: int | msgspec.UnsetType | None = UNSET
+    owner_id: uuid.UUID | msgspec.UnsetType = UNSET
+
+
+class NoteIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    body: Annotated[str, msgspec.Meta(max_length=200_000)] | msgspec.UnsetType = UNSET
+    record_type: Annotated[str, msgspec.Meta(max_length=30)] | msgspec.UnsetType = UNSET
+    record_id: int | msgspec.UnsetType = UNSET
+    owner_id: uuid.UUID | msgspec.UnsetType = UNSET
+
+
+class TimelineItem(msgspec.Struct):
+    type: str
+    """``activity``, ``note``, ``deal`` or ``change`` (a field change from the audit log)."""
+    id: int
+    at: dt.datetime
+    data: dict[str, Any]
+
+
+class TimelineOut(msgspec.Struct):
+    items: list[TimelineItem]
+    next_cursor: str | None
 
 
 class StageIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -232,14 +267,37 @@ def _controller(spec: ListSpec, path: str, body: type[msgspec.Struct]) -> type[C
             actor = Actor.of(principal, client_ip(request))
             return await records.restore_record(tenant, access, actor, kind, record_id)
 
-    RecordController.path = f"/api/v1/{path}"
-    RecordController.__name__ = RecordController.__qualname__ = f"{kind.label.title()}Controller"
-    return RecordController
+    controller: type[Controller] = RecordController
+    if name in LINKABLE:
+
+        class WithTimeline(RecordController):
+            @get(
+                "/{record_id:int}/timeline",
+                guards=[requires_permission(name, "read")],
+                summary=f"A {kind.label}'s timeline, newest first: activities, notes, changes, deals",
+            )
+            async def timeline_page(
+                self,
+                tenant: NamedDependency[TenantContext],
+                access: NamedDependency[Access],
+                record_id: FromPath[int],
+                cursor: Annotated[str | None, QueryParameter(max_length=300)] = None,
+                limit: Annotated[int, QueryParameter(ge=1, le=100)] = 30,
+            ) -> TimelineOut:
+                page = await timeline(tenant, access, kind, record_id, cursor, limit)
+                return TimelineOut([TimelineItem(**item) for item in page.items], page.next_cursor)
+
+        controller = WithTimeline
+    controller.path = f"/api/v1/{path}"  # type: ignore[misc]
+    controller.__name__ = controller.__qualname__ = f"{kind.label.title()}Controller"
+    return controller
 
 
 CompanyController = _controller(LISTS["company"], "companies", CompanyIn)
 ContactController = _controller(LISTS["contact"], "contacts", ContactIn)
 DealController = _controller(LISTS["deal"], "deals", DealIn)
+ActivityController = _controller(LISTS["activity"], "activities", ActivityIn)
+NoteController = _controller(LISTS["note"], "notes", NoteIn)
 
 
 def _stages(stages: list[StageIn]) -> list[dict[str, Any]]:

@@ -62,10 +62,16 @@ class _Sql:
 def _ops(spec: FieldSpec) -> set[str]:
     if spec.kind == "text":
         return TEXT_OPS | (TRIGRAM_OPS if spec.trigram else set())
+    if spec.kind == "boolean":
+        return {"eq", "ne"}
     return ORDER_OPS
 
 
 def _coerce(spec: FieldSpec, value: Any, path: str) -> Any:
+    if spec.kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValidationFailed("The filter is not valid.", errors=[FieldError(path, "true or false")])
+        return value
     try:
         if spec.kind == "datetime":
             return dt.datetime.fromisoformat(str(value))

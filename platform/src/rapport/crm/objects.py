@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rapport.crm.tables import Company, Contact, Deal
+from rapport.crm.tables import Activity, Company, Contact, Deal, Note
 from rapport.kernel.objects import ObjectType
 
-__all__ = ["COMPANY", "CONTACT", "DEAL", "LISTS", "FieldSpec", "ListSpec"]
+__all__ = ["ACTIVITY", "COMPANY", "CONTACT", "DEAL", "LINKABLE", "LISTS", "NOTE", "FieldSpec", "ListSpec"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +17,8 @@ class FieldSpec:
 
     sql: str
     kind: str
-    """``text``, ``id`` (a reference or the row id), ``uuid``, ``datetime``, ``date``, ``number``."""
+    """``text``, ``id`` (a reference or the row id), ``uuid``, ``datetime``, ``date``, ``number``,
+    ``boolean``."""
     sortable: bool = False
     trigram: bool = False
     """A trigram index covers it: ``contains`` and ``starts_with`` are offered."""
@@ -67,6 +68,29 @@ DEAL = ObjectType(
             "company": "Company", "contact": "Contact", "owner_id": "Owner"},
     deleted_field="deleted_at",
 )  # fmt: skip
+
+ACTIVITY = ObjectType(
+    name="activity",
+    label="activity",
+    table=Activity,
+    fields={"kind": "Kind", "subject": "Subject", "details": "Details", "due_at": "Due",
+            "reminder_at": "Reminder", "done": "Done", "record_type": "Linked record type",
+            "record_id": "Linked record", "owner_id": "Owner"},
+    deleted_field="deleted_at",
+    derived_columns={"done": ("done_at",)},
+)  # fmt: skip
+
+NOTE = ObjectType(
+    name="note",
+    label="note",
+    table=Note,
+    fields={"body": "Text", "record_type": "Linked record type", "record_id": "Linked record",
+            "owner_id": "Owner"},
+    deleted_field="deleted_at",
+)  # fmt: skip
+
+LINKABLE = {"company": COMPANY, "contact": CONTACT, "deal": DEAL}
+"""What activities and notes can be linked to (and what has a timeline)."""
 
 _TIMES = {
     "created_at": FieldSpec("created_at", "datetime", sortable=True),
@@ -156,5 +180,53 @@ LISTS: dict[str, ListSpec] = {
             "created_at",
             "updated_at",
         ),
+    ),
+    "activity": ListSpec(
+        kind=ACTIVITY,
+        table="activities",
+        fields={
+            "id": FieldSpec("id", "id", sortable=True),
+            "kind": FieldSpec("kind", "text"),
+            "subject": FieldSpec("subject", "text", trigram=True),
+            "due_at": FieldSpec("due_at", "datetime", sortable=True),
+            "done": FieldSpec("done", "boolean"),
+            "record_type": FieldSpec("record_type", "text"),
+            "record_id": FieldSpec("record_id", "id"),
+            "owner_id": FieldSpec("owner_id", "uuid"),
+            **_TIMES,
+        },
+        search_sql="subject",
+        search_fields=("subject",),
+        title_sql="subject",
+        columns=(
+            "id",
+            "kind",
+            "subject",
+            "details",
+            "due_at",
+            "reminder_at",
+            "done",
+            "done_at",
+            "record_type",
+            "record_id",
+            "owner_id",
+            "created_at",
+            "updated_at",
+        ),
+    ),
+    "note": ListSpec(
+        kind=NOTE,
+        table="notes",
+        fields={
+            "id": FieldSpec("id", "id", sortable=True),
+            "record_type": FieldSpec("record_type", "text"),
+            "record_id": FieldSpec("record_id", "id"),
+            "owner_id": FieldSpec("owner_id", "uuid"),
+            **_TIMES,
+        },
+        search_sql="body",
+        search_fields=("body",),
+        title_sql="left(body, 80)",
+        columns=("id", "body", "record_type", "record_id", "owner_id", "created_at", "updated_at"),
     ),
 }

@@ -7,15 +7,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import nh3
 from rapport_tenants.context import TenantContext, tenant_transaction
 
-from rapport.crm.objects import COMPANY, CONTACT, DEAL
+from rapport.crm.objects import ACTIVITY, COMPANY, CONTACT, DEAL, LINKABLE, NOTE
 from rapport.crm.tables import Company, Stage
 from rapport.events.outbox import NewEvent, emit
 from rapport.identity import records
-from rapport.identity.access import Access
+from rapport.identity.access import Access, PermissionDenied
 from rapport.identity.audit import Actor
-from rapport.kernel.errors import FieldError, ValidationFailed
+from rapport.kernel.errors import FieldError, NotFoundError, ValidationFailed
 from rapport.kernel.objects import ObjectType
 
 __all__ = ["create", "update"]
@@ -142,14 +143,88 @@ async def _check_deal(
             errors.append(FieldError(name, f"no {kind.label} {values[name]}"))
 
 
+ACTIVITY_KINDS = ("call", "meeting", "email", "task")
+NOTE_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "s", "a", "ul", "ol", "li", "blockquote", "code",
+             "pre", "h1", "h2", "h3", "h4", "hr", "span"}  # fmt: skip
+MAX_NOTE = 100_000
+
+
+async def _check_link(
+    access: Access, values: dict[str, Any], errors: list[FieldError], current: Mapping[str, Any] | None
+) -> None:
+    """The linked record exists and the caller may read it (nobody writes notes onto what they cannot see)."""
+    merged = {**(current or {}), **values}
+    record_type, linked_id = merged.get("record_type"), merged.get("record_id")
+    if record_type is None and linked_id is None:
+        return
+    linked = LINKABLE.get(str(record_type))
+    if linked is None:
+        errors.append(FieldError("record_type", f"one of {', '.join(LINKABLE)}"))
+    elif linked_id is None:
+        errors.append(FieldError("record_id", "is required with record_type"))
+    elif "record_type" in values or "record_id" in values:
+        try:
+            await records.scoped_row(access, linked, int(linked_id))
+        except NotFoundError:
+            errors.append(FieldError("record_id", f"no {linked.label} {linked_id}"))
+        except PermissionDenied:
+            errors.append(FieldError("record_id", f"you may not see {linked.label} {linked_id}"))
+
+
+async def _check_activity(
+    access: Access, values: dict[str, Any], errors: list[FieldError], current: Mapping[str, Any] | None
+) -> None:
+    merged = {**(current or {}), **values}
+    if not str(merged.get("subject") or "").strip():
+        errors.append(FieldError("subject", "is required"))
+    if merged.get("kind", "task") not in ACTIVITY_KINDS:
+        errors.append(FieldError("kind", f"one of {', '.join(ACTIVITY_KINDS)}"))
+    if merged.get("reminder_at") is not None:
+        if merged.get("due_at") is None:
+            errors.append(FieldError("reminder_at", "needs a due time"))
+        elif merged["reminder_at"] > merged["due_at"]:
+            errors.append(FieldError("reminder_at", "must not be after the due time"))
+    if "done" in values and (current is None or values["done"] != current.get("done")):
+        values["done_at"] = dt.datetime.now(dt.UTC) if values["done"] else None
+    await _check_link(access, values, errors, current)
+
+
+async def _check_note(
+    access: Access, values: dict[str, Any], errors: list[FieldError], current: Mapping[str, Any] | None
+) -> None:
+    if "body" in values:
+        values["body"] = nh3.clean(
+            str(values["body"]), tags=NOTE_TAGS, link_rel="noopener noreferrer nofollow"
+        )
+        if not values["body"].strip():
+            errors.append(FieldError("body", "is empty once cleaned"))
+        elif len(values["body"]) > MAX_NOTE:
+            errors.append(FieldError("body", "at most 100,000 characters"))
+    elif current is None:
+        errors.append(FieldError("body", "is required"))
+    if current is None and values.get("record_type") is None:
+        errors.append(FieldError("record_type", "a note belongs to a record"))
+    await _check_link(access, values, errors, current)
+
+
 async def _validate(
-    kind: ObjectType, values: dict[str, Any], record_id: int | None, current: Mapping[str, Any] | None = None
+    kind: ObjectType,
+    values: dict[str, Any],
+    record_id: int | None,
+    current: Mapping[str, Any] | None = None,
+    access: Access | None = None,
 ) -> None:
     errors: list[FieldError] = []
     if kind is COMPANY:
         await _check_company(values, errors, record_id)
     elif kind is DEAL:
         await _check_deal(values, errors, current)
+    elif kind is ACTIVITY:
+        assert access is not None
+        await _check_activity(access, values, errors, current)
+    elif kind is NOTE:
+        assert access is not None
+        await _check_note(access, values, errors, current)
     else:
         await _check_contact(values, errors, current)
     if errors:
@@ -163,7 +238,7 @@ async def create(
     if kind is COMPANY and not str(values.get("name") or "").strip():
         raise ValidationFailed("The company is not valid.", errors=[FieldError("name", "is required")])
     async with tenant_transaction(tenant):
-        await _validate(kind, values, None)
+        await _validate(kind, values, None, access=access)
         return await records.apply_create(access, actor, kind, values)
 
 
@@ -178,7 +253,7 @@ async def update(
     access.require(kind, "update")
     async with tenant_transaction(tenant):
         current = await records.scoped_row(access, kind, record_id)
-        await _validate(kind, values, record_id, current)
+        await _validate(kind, values, record_id, current, access)
         if kind is DEAL and "stage" in values and values["stage"] != current["stage"]:
             values["stage_changed_at"] = dt.datetime.now(dt.UTC)
             row = await records.apply_update(access, actor, kind, record_id, values)

@@ -8,19 +8,22 @@ from typing import Any
 from piccolo.columns import (
     JSONB,
     UUID,
+    BigInt,
     BigSerial,
+    Boolean,
     Date,
     ForeignKey,
     Integer,
     Numeric,
     OnDelete,
+    Text,
     Timestamptz,
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-__all__ = ["Company", "Contact", "Deal", "Pipeline", "Stage"]
+__all__ = ["Activity", "Company", "Contact", "Deal", "Note", "Pipeline", "Stage"]
 
 
 class Company(Table, tablename="companies"):
@@ -82,6 +85,38 @@ class Deal(Table, tablename="deals"):
     contact = ForeignKey(references=Contact, null=True, on_delete=OnDelete.set_null)
     owner_id = UUID()
     stage_changed_at = Timestamptz(default=TimestamptzNow())
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    deleted_at = Timestamptz(null=True, default=None)
+
+
+class Activity(Table, tablename="activities"):
+    """A call, meeting, email or task, linked to one record (``record_type`` + ``record_id``)."""
+
+    id = BigSerial(primary_key=True)
+    kind = Varchar(length=10, default="task")
+    subject = Varchar(length=200)
+    details = Text(default="")
+    due_at = Timestamptz(null=True, default=None)
+    reminder_at = Timestamptz(null=True, default=None)
+    done = Boolean(default=False)
+    done_at = Timestamptz(null=True, default=None)
+    record_type = Varchar(length=30, null=True, default=None)
+    record_id = BigInt(null=True, default=None)
+    owner_id = UUID()
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    deleted_at = Timestamptz(null=True, default=None)
+
+
+class Note(Table, tablename="notes"):
+    """Rich text (HTML, sanitized on write) on one record."""
+
+    id = BigSerial(primary_key=True)
+    body = Text(default="")
+    record_type = Varchar(length=30)
+    record_id = BigInt()
+    owner_id = UUID()
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     deleted_at = Timestamptz(null=True, default=None)
