@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -316,3 +317,37 @@ async def test_dry_run_validation_authorization_and_tenants(setup: Setup, mail_s
     await setup.settle()
     assert (await setup.get(mine))["stage"] == "qualified"
     assert (await setup.client.get(f"{RECORDS}/{theirs}", headers=other_headers)).json()["stage"] == "new"
+
+
+async def test_a_rule_creates_a_task_for_the_records_owner(setup: Setup) -> None:
+    client, owner = setup.client, setup.owner
+    rule_body = {
+        "name": "follow up", "object_type": "contact", "trigger": {"type": "created"},
+        "actions": [{"type": "create_task", "subject": "Call {{last_name}}", "due_in_hours": 48}],
+    }  # fmt: skip
+    for bad_action, field in [
+        ({"type": "create_task", "subject": ""}, "actions.0.subject"),
+        ({"type": "create_task", "subject": "x", "due_in_hours": -1}, "actions.0.due_in_hours"),
+    ]:
+        refused = await client.post(RULES, json={**rule_body, "actions": [bad_action]}, headers=owner)
+        assert (refused.status_code, refused.json()["errors"][0]["field"]) == (422, field)
+    rule = await client.post(RULES, json=rule_body, headers=owner)
+    assert rule.status_code == 201, rule.text
+    contact = (await client.post("/api/v1/contacts", json={"last_name": "Ng"}, headers=owner)).json()
+    linked = {"and": [{"field": "record_type", "op": "eq", "value": "contact"},
+                      {"field": "record_id", "op": "eq", "value": contact["id"]}]}  # fmt: skip
+
+    async def tasks() -> list[dict[str, Any]]:
+        page = await client.get("/api/v1/activities", params={"filter": json.dumps(linked)}, headers=owner)
+        return list(page.json()["items"])
+
+    await wait_until(tasks, "the rule's task", setup.processes)
+    (task,) = await tasks()
+    assert (task["kind"], task["subject"], task["owner_id"], task["done"]) == (
+        "task", "Call Ng", contact["owner_id"], False
+    )  # fmt: skip
+    due = dt.datetime.fromisoformat(task["due_at"])
+    assert dt.timedelta(hours=47) < due - dt.datetime.now(dt.UTC) <= dt.timedelta(hours=48)
+    (run,) = await setup.runs(rule.json()["id"])
+    assert run["status"] == "done"
+    assert run["actions"][0]["activity_id"] == task["id"]

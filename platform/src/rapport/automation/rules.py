@@ -26,7 +26,10 @@ __all__ = ["OPS", "RuleSpec", "evaluate", "parse_rule", "perform", "rule_actor"]
 
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "contains", "in", "is_empty", "changed", "changed_to")
 TRIGGERS = ("created", "updated", "date")
-ACTIONS = ("update_field", "assign_round_robin", "send_email", "call_webhook")
+ACTIONS = ("update_field", "assign_round_robin", "send_email", "call_webhook", "create_task")
+TASK_LINKS = ("company", "contact", "deal")
+"""Record types a task created by a rule is linked to (the CRM's linkable records); others get no link."""
+MAX_TASK_DUE_HOURS = 24 * 365
 MAX_CONDITIONS = 50
 MAX_ACTIONS = 10
 _TEMPLATE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -140,10 +143,26 @@ def _action_errors(kind: ObjectType, action: Any, path: str) -> list[FieldError]
             return [FieldError(f"{path}.to", "'owner' or an email address")]
         if not action.get("subject") or not isinstance(action.get("body", ""), str):
             return [FieldError(f"{path}.subject", "a subject (and a body); {{field}} inserts a value")]
+    if kind_of == "create_task":
+        return _task_errors(action, path)
     if kind_of == "call_webhook" and not re.fullmatch(r"[a-z0-9_.]{1,60}", str(action.get("event", ""))):
         return [
             FieldError(f"{path}.event", "the event name webhook subscriptions receive (automation.<event>)")
         ]
+    return []
+
+
+def _task_errors(action: Mapping[str, Any], path: str) -> list[FieldError]:
+    from rapport.kernel.modules import object_types
+
+    if "activity" not in object_types():
+        return [FieldError(f"{path}.type", "tasks need the CRM module, which is not loaded")]
+    subject = action.get("subject")
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > 200:
+        return [FieldError(f"{path}.subject", "a subject of up to 200 characters; {{field}} inserts a value")]
+    due = action.get("due_in_hours")
+    if due is not None and not (isinstance(due, int) and 0 <= due <= MAX_TASK_DUE_HOURS):
+        return [FieldError(f"{path}.due_in_hours", f"whole hours from 0 to {MAX_TASK_DUE_HOURS}")]
     return []
 
 
@@ -202,6 +221,30 @@ def render(template: str, record: Mapping[str, Any]) -> str:
 # --- actions ------------------------------------------------------------------------------------------
 
 
+async def _create_task(
+    action: Mapping[str, Any], actor: Actor, kind: ObjectType, record: Mapping[str, Any], *, dry_run: bool
+) -> dict[str, Any]:
+    """A task for the record's owner, linked to the record, due ``due_in_hours`` from now (or undated)."""
+    from rapport.identity.records import apply_create
+    from rapport.kernel.modules import object_types
+
+    subject = render(action["subject"], record)[:200]
+    hours = action.get("due_in_hours")
+    due = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours) if hours is not None else None
+    values: dict[str, Any] = {"kind": "task", "subject": subject, "due_at": due}
+    if record.get(kind.owner_field) is not None:
+        values["owner_id"] = record[kind.owner_field]
+    if kind.name in TASK_LINKS:
+        values |= {"record_type": kind.name, "record_id": record[kind.id_field]}
+    entry: dict[str, Any] = {
+        "type": "create_task", "subject": subject, "due_at": due.isoformat() if due else None
+    }  # fmt: skip
+    if not dry_run:
+        created = await apply_create(system_access(), actor, object_types()["activity"], values)
+        entry["activity_id"] = created["id"]
+    return entry
+
+
 async def perform(
     rule: RuleSpec,
     kind: ObjectType,
@@ -228,6 +271,8 @@ async def perform(
             entry = {"type": kind_of, "team_id": action["team_id"], "owner_id": str(owner) if owner else None}
             if owner is not None and not dry_run:
                 await apply_update(system_access(), actor, kind, record_id, {kind.owner_field: owner})
+        elif kind_of == "create_task":
+            entry = await _create_task(action, actor, kind, record, dry_run=dry_run)
         elif kind_of == "send_email":
             to = await effects.recipient(action["to"], record.get(kind.owner_field))
             subject, body = render(action["subject"], record), render(action.get("body", ""), record)
