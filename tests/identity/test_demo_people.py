@@ -31,7 +31,8 @@ async def test_demo_workspace_has_crm_data_to_try(
     app_client: AsyncTestClient,
     service_env: dict[str, str],  # type: ignore[type-arg]
 ) -> None:
-    """Seeding twice leaves one set: 1,000 companies and 5,000 contacts; the member sees only their own."""
+    """Seeding twice leaves one set: 1,000 companies, 5,000 contacts, activities on their timelines; the
+    member sees only their own."""
     for _ in range(2):
         subprocess.run(
             [sys.executable, "-m", "rapport", "demo", "seed"], env=service_env, check=True, timeout=180
@@ -48,5 +49,9 @@ async def test_demo_workspace_has_crm_data_to_try(
         totals[role] = page["estimated_total"]
         companies = (await app_client.get("/api/v1/companies", params={"limit": 1}, headers=headers)).json()
         assert companies["items"], role
+        activity = (await app_client.get("/api/v1/activities", params={"limit": 1}, headers=headers)).json()
+        contact_id = activity["items"][0]["record_id"]
+        timeline = await app_client.get(f"/api/v1/contacts/{contact_id}/timeline", headers=headers)
+        assert "activity" in {item["type"] for item in timeline.json()["items"]}, role
     assert 4_500 <= totals[Role.OWNER] <= 5_500  # the planner's estimate
     assert totals[Role.MEMBER] < totals[Role.OWNER] / 2

@@ -1,4 +1,5 @@
-"""Demo CRM data (``make run``): 1,000 companies, 5,000 contacts, 800 deals in two pipelines (Faker).
+"""Demo CRM data (``make run``): 1,000 companies, 5,000 contacts, 800 deals in two pipelines, 3,000
+activities and 1,000 notes (Faker).
 
 Written with ``COPY`` in one tenant transaction, owned round-robin by the demo workspace's people, plus a
 "Sales" team of the manager and the member so team row scope can be tried. Idempotent: a workspace that
@@ -82,11 +83,14 @@ async def seed_crm(settings: Settings) -> list[str]:
                      "created_at", "updated_at"],
         )  # fmt: skip
         await _deals(connection, pick, people, company_ids, now)
+        await _activities_and_notes(connection, fake, pick, now)
         await _sales_team(connection)
-        await connection.execute("ANALYZE companies, contacts, deals")  # list estimates right from the start
+        await connection.execute(
+            "ANALYZE companies, contacts, deals, activities, notes"
+        )  # list estimates right from the start
     return [
-        f"demo CRM data: {COMPANIES} companies, {CONTACTS} contacts, {DEALS} deals in two pipelines "
-        f"in '{tenant.slug}'"
+        f"demo CRM data: {COMPANIES} companies, {CONTACTS} contacts, {DEALS} deals in two pipelines, "
+        f"{ACTIVITIES} activities and {NOTES} notes in '{tenant.slug}'"
     ]
 
 
@@ -136,6 +140,50 @@ async def _deals(
         columns=["name", "pipeline", "stage", "amount", "currency", "expected_close", "probability",
                  "company", "owner_id", "stage_changed_at", "created_at", "updated_at"],
     )  # fmt: skip
+
+
+ACTIVITIES = 3_000
+NOTES = 1_000
+_SUBJECTS = {
+    "call": ["Discovery call", "Follow-up call", "Check in on rollout", "Pricing questions"],
+    "meeting": ["Demo", "Quarterly review", "Onsite workshop", "Kickoff"],
+    "email": ["Sent proposal", "Shared case study", "Intro to solutions engineer"],
+    "task": ["Send contract", "Prepare quote", "Update forecast", "Book next meeting"],
+}
+
+
+async def _activities_and_notes(connection: Any, fake: Faker, pick: random.Random, now: Any) -> None:
+    """Activities (some done, some due soon) and notes on contacts, each owned by the contact's owner."""
+    contacts = [
+        (row["id"], row["owner_id"]) for row in await connection.fetch("SELECT id, owner_id FROM contacts")
+    ]
+    activities = []
+    for _ in range(ACTIVITIES):
+        contact_id, owner = pick.choice(contacts)
+        kind = pick.choice(list(_SUBJECTS))
+        due = now + dt.timedelta(hours=pick.randint(-24 * 30, 24 * 30))
+        done = due < now and pick.random() < 0.8
+        created = now - dt.timedelta(minutes=pick.randint(0, 60 * 24 * 60))
+        activities.append((kind, pick.choice(_SUBJECTS[kind]), "", due, done, due if done else None,
+                           "contact", contact_id, owner, created, created))  # fmt: skip
+    await connection.copy_records_to_table(
+        "activities",
+        records=activities,
+        columns=["kind", "subject", "details", "due_at", "done", "done_at", "record_type", "record_id",
+                 "owner_id", "created_at", "updated_at"],
+    )  # fmt: skip
+    notes = []
+    for _ in range(NOTES):
+        contact_id, owner = pick.choice(contacts)
+        created = now - dt.timedelta(minutes=pick.randint(0, 60 * 24 * 60))
+        notes.append(
+            (f"<p>{fake.paragraph(nb_sentences=3)}</p>", "contact", contact_id, owner, created, created)
+        )
+    await connection.copy_records_to_table(
+        "notes",
+        records=notes,
+        columns=["body", "record_type", "record_id", "owner_id", "created_at", "updated_at"],
+    )
 
 
 async def _sales_team(connection: object) -> None:
