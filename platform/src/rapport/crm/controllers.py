@@ -34,6 +34,7 @@ __all__ = [
     "CompanyController",
     "ContactController",
     "DealController",
+    "LeadController",
     "NoteController",
     "PipelineController",
     "SearchController",
@@ -107,6 +108,18 @@ class TimelineItem(msgspec.Struct):
 class TimelineOut(msgspec.Struct):
     items: list[TimelineItem]
     next_cursor: str | None
+
+
+class LeadIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    first_name: Text100 | msgspec.UnsetType = UNSET
+    last_name: Text100 | msgspec.UnsetType = UNSET
+    email: Annotated[str, msgspec.Meta(max_length=320)] | msgspec.UnsetType | None = UNSET
+    phone: Annotated[str, msgspec.Meta(max_length=40)] | msgspec.UnsetType | None = UNSET
+    company_name: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType | None = UNSET
+    title: Annotated[str, msgspec.Meta(max_length=150)] | msgspec.UnsetType | None = UNSET
+    source: Annotated[str, msgspec.Meta(min_length=1, max_length=50)] | msgspec.UnsetType = UNSET
+    status: Annotated[str, msgspec.Meta(max_length=15)] | msgspec.UnsetType = UNSET
+    owner_id: uuid.UUID | msgspec.UnsetType = UNSET
 
 
 class StageIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -298,6 +311,7 @@ ContactController = _controller(LISTS["contact"], "contacts", ContactIn)
 DealController = _controller(LISTS["deal"], "deals", DealIn)
 ActivityController = _controller(LISTS["activity"], "activities", ActivityIn)
 NoteController = _controller(LISTS["note"], "notes", NoteIn)
+LeadController = _controller(LISTS["lead"], "leads", LeadIn)
 
 
 def _stages(stages: list[StageIn]) -> list[dict[str, Any]]:

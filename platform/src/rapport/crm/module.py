@@ -5,12 +5,20 @@ from rapport.crm.controllers import (
     CompanyController,
     ContactController,
     DealController,
+    LeadController,
     NoteController,
     PipelineController,
     SearchController,
 )
 from rapport.crm.demo import seed_crm
-from rapport.crm.objects import ACTIVITY, COMPANY, CONTACT, DEAL, NOTE
+from rapport.crm.lead_controllers import (
+    LeadCaptureController,
+    LeadConversionController,
+    LeadFormController,
+    LeadRuleController,
+)
+from rapport.crm.leads import LEAD_ACTIVITY_CONSUMER
+from rapport.crm.objects import ACTIVITY, COMPANY, CONTACT, DEAL, LEAD, NOTE
 from rapport.kernel.modules import Module
 
 __all__ = ["module"]
@@ -23,11 +31,17 @@ module = Module(
         DealController,
         ActivityController,
         NoteController,
+        LeadController,
+        LeadConversionController,
+        LeadCaptureController,
+        LeadFormController,
+        LeadRuleController,
         PipelineController,
         SearchController,
     ],
     tenant_piccolo_apps=["rapport.crm.piccolo_app"],
-    object_types=[COMPANY, CONTACT, DEAL, ACTIVITY, NOTE],
+    object_types=[COMPANY, CONTACT, DEAL, ACTIVITY, NOTE, LEAD],
+    event_consumers=[LEAD_ACTIVITY_CONSUMER],
     demo_seeders=[seed_crm],
     depends_on=("identity", "events", "tenancy"),
 )

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rapport.crm.tables import Activity, Company, Contact, Deal, Note
+from rapport.crm.tables import Activity, Company, Contact, Deal, Lead, Note
 from rapport.kernel.objects import ObjectType
 
-__all__ = ["ACTIVITY", "COMPANY", "CONTACT", "DEAL", "LINKABLE", "LISTS", "NOTE", "FieldSpec", "ListSpec"]
+__all__ = [
+    "ACTIVITY", "COMPANY", "CONTACT", "DEAL", "LEAD", "LINKABLE", "LISTS", "NOTE", "FieldSpec", "ListSpec",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ class ListSpec:
     title_sql: str
     default_sort: str = "id"
     columns: tuple[str, ...] = field(default_factory=tuple)
+    global_search: bool = True
+    """Part of ``/api/v1/search`` (contacts, companies, deals, leads; not activities or notes)."""
 
 
 COMPANY = ObjectType(
@@ -89,7 +93,17 @@ NOTE = ObjectType(
     deleted_field="deleted_at",
 )  # fmt: skip
 
-LINKABLE = {"company": COMPANY, "contact": CONTACT, "deal": DEAL}
+LEAD = ObjectType(
+    name="lead",
+    label="lead",
+    table=Lead,
+    fields={"first_name": "First name", "last_name": "Last name", "email": "Email", "phone": "Phone",
+            "company_name": "Company", "title": "Title", "source": "Source", "status": "Status",
+            "score": "Score", "owner_id": "Owner"},
+    deleted_field="deleted_at",
+)  # fmt: skip
+
+LINKABLE = {"company": COMPANY, "contact": CONTACT, "deal": DEAL, "lead": LEAD}
 """What activities and notes can be linked to (and what has a timeline)."""
 
 _TIMES = {
@@ -198,6 +212,7 @@ LISTS: dict[str, ListSpec] = {
         search_sql="subject",
         search_fields=("subject",),
         title_sql="subject",
+        global_search=False,
         columns=(
             "id",
             "kind",
@@ -227,6 +242,50 @@ LISTS: dict[str, ListSpec] = {
         search_sql="body",
         search_fields=("body",),
         title_sql="left(body, 80)",
+        global_search=False,
         columns=("id", "body", "record_type", "record_id", "owner_id", "created_at", "updated_at"),
+    ),
+    "lead": ListSpec(
+        kind=LEAD,
+        table="leads",
+        fields={
+            "id": FieldSpec("id", "id", sortable=True),
+            "name": FieldSpec(
+                "(first_name || ' ' || last_name)", "text", trigram=True, reads=("first_name", "last_name")
+            ),
+            "last_name": FieldSpec("last_name", "text", sortable=True),
+            "email": FieldSpec("email", "text"),
+            "company_name": FieldSpec("company_name", "text", sortable=True),
+            "source": FieldSpec("source", "text"),
+            "status": FieldSpec("status", "text"),
+            "score": FieldSpec("score", "number", sortable=True),
+            "owner_id": FieldSpec("owner_id", "uuid"),
+            **_TIMES,
+        },
+        search_sql=(
+            "(first_name || ' ' || last_name || ' ' || coalesce(email, '') || ' ' "
+            "|| coalesce(company_name, ''))"
+        ),
+        search_fields=("first_name", "last_name", "email", "company_name"),
+        title_sql="trim(first_name || ' ' || last_name)",
+        columns=(
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "company_name",
+            "title",
+            "source",
+            "status",
+            "score",
+            "owner_id",
+            "converted_at",
+            "converted_contact",
+            "converted_company",
+            "converted_deal",
+            "created_at",
+            "updated_at",
+        ),
     ),
 }

@@ -4,12 +4,36 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from rapport.crm.tables import Activity, Company, Contact, Deal, Note, Pipeline, Stage
+from rapport.crm.tables import (
+    Activity,
+    Company,
+    Contact,
+    Deal,
+    Lead,
+    LeadAssignmentRule,
+    LeadForm,
+    LeadScoringRule,
+    Note,
+    Pipeline,
+    Stage,
+)
 
 APP_CONFIG = AppConfig(
     app_name="crm",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Company, Contact, Pipeline, Stage, Deal, Activity, Note],
+    table_classes=[
+        Company,
+        Contact,
+        Pipeline,
+        Stage,
+        Deal,
+        Activity,
+        Note,
+        Lead,
+        LeadForm,
+        LeadAssignmentRule,
+        LeadScoringRule,
+    ],
     migration_dependencies=[],
     commands=[],
 )

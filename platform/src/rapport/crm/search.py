@@ -1,4 +1,5 @@
-"""Global search: contacts and companies the caller may see, typo-tolerant (pg_trgm) and prefix-friendly.
+"""Global search: contacts, companies, deals and leads the caller may see, typo-tolerant (pg_trgm) and
+prefix-friendly.
 
 One ``UNION ALL`` query over the object types the caller may read and whose searched fields they may
 see (matching on a hidden field would reveal it). Row scope and soft deletes apply; trigram GIN indexes
@@ -22,7 +23,11 @@ async def search_all(tenant: TenantContext, access: Access, q: str, limit: int) 
     args: list[Any] = [q, f"%{escape_like(q)}%", f"{escape_like(q)}%"]
     parts = []
     for name, spec in LISTS.items():
-        if not access.allows(name, "read") or set(spec.search_fields) & access.hidden(name):
+        if (
+            not spec.global_search
+            or not access.allows(name, "read")
+            or set(spec.search_fields) & access.hidden(name)
+        ):
             continue
         scope = ""
         owners = access.scope_owners(spec.kind)

@@ -10,7 +10,7 @@ from typing import Any
 import nh3
 from rapport_tenants.context import TenantContext, tenant_transaction
 
-from rapport.crm.objects import ACTIVITY, COMPANY, CONTACT, DEAL, LINKABLE, NOTE
+from rapport.crm.objects import ACTIVITY, COMPANY, CONTACT, DEAL, LEAD, LINKABLE, NOTE
 from rapport.crm.tables import Company, Stage
 from rapport.events.outbox import NewEvent, emit
 from rapport.identity import records
@@ -19,7 +19,7 @@ from rapport.identity.audit import Actor
 from rapport.kernel.errors import FieldError, NotFoundError, ValidationFailed
 from rapport.kernel.objects import ObjectType
 
-__all__ = ["create", "update"]
+__all__ = ["apply_validated_create", "create", "update", "validate_lead"]
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -207,6 +207,34 @@ async def _check_note(
     await _check_link(access, values, errors, current)
 
 
+LEAD_STATUSES = ("new", "contacted", "qualified", "unqualified")
+"""Statuses a person may set; ``converted`` comes only from converting."""
+
+
+async def validate_lead(values: dict[str, Any], current: Mapping[str, Any] | None) -> None:
+    errors: list[FieldError] = []
+    merged = {**(current or {}), **values}
+    if values.get("email"):
+        values["email"] = str(values["email"]).strip().lower()
+        if not EMAIL.match(values["email"]):
+            errors.append(FieldError("email", "not a valid email address"))
+    if values.get("phone") and not PHONE.match(str(values["phone"]).strip()):
+        errors.append(FieldError("phone", "not a valid phone number"))
+    if not (str(merged.get("first_name") or "").strip() or str(merged.get("last_name") or "").strip()
+            or merged.get("email")):  # fmt: skip
+        errors.append(FieldError("last_name", "a lead needs a name or an email address"))
+    if (
+        "status" in values
+        and values["status"] not in LEAD_STATUSES
+        and not (current is None and values["status"] == "new")
+    ):
+        errors.append(FieldError("status", f"one of: {', '.join(LEAD_STATUSES)} (convert to convert)"))
+    if current is not None and current.get("status") == "converted" and values:
+        errors.append(FieldError("status", "a converted lead does not change"))
+    if errors:
+        raise ValidationFailed("The lead is not valid.", errors=errors)
+
+
 async def _validate(
     kind: ObjectType,
     values: dict[str, Any],
@@ -225,6 +253,8 @@ async def _validate(
     elif kind is NOTE:
         assert access is not None
         await _check_note(access, values, errors, current)
+    elif kind is LEAD:
+        await validate_lead(values, current)
     else:
         await _check_contact(values, errors, current)
     if errors:
@@ -238,8 +268,25 @@ async def create(
     if kind is COMPANY and not str(values.get("name") or "").strip():
         raise ValidationFailed("The company is not valid.", errors=[FieldError("name", "is required")])
     async with tenant_transaction(tenant):
-        await _validate(kind, values, None, access=access)
-        return await records.apply_create(access, actor, kind, values)
+        return await apply_validated_create(access, actor, kind, values)
+
+
+async def apply_validated_create(
+    access: Access, actor: Actor, kind: ObjectType, values: dict[str, Any]
+) -> dict[str, Any]:
+    """Validate and create inside the caller's open tenant transaction (lead conversion uses it)."""
+    from rapport.crm import leads
+
+    await _validate(kind, values, None, access=access)
+    if kind is LEAD and kind.owner_field not in values:
+        owner = await leads.assign_owner(values)
+        if owner is not None and access.may_own(kind, owner):
+            values[kind.owner_field] = owner
+    row = await records.apply_create(access, actor, kind, values)
+    if kind is LEAD:
+        await leads.rescore([row["id"]])
+        return await _with_score(access, row)
+    return row
 
 
 async def update(
@@ -260,4 +307,20 @@ async def update(
             moved = {"stage": [current["stage"], values["stage"]]}
             await emit(NewEvent("deal.stage_changed", "deal", record_id, moved, actor.user_id, actor.label))
             return row
-        return await records.apply_update(access, actor, kind, record_id, values)
+        row = await records.apply_update(access, actor, kind, record_id, values)
+        if kind is LEAD:
+            from rapport.crm import leads
+
+            await leads.rescore([record_id])
+            row = await _with_score(access, row)
+        return row
+
+
+async def _with_score(access: Access, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with the lead's score as rescoring left it (unless the role hides the score)."""
+    from rapport.kernel.db import transaction_connection
+
+    if "score" in access.hidden(LEAD.name):
+        return row
+    score = await transaction_connection().fetchval("SELECT score FROM leads WHERE id = $1", row["id"])
+    return {**row, "score": score}

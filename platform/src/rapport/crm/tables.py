@@ -23,7 +23,19 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-__all__ = ["Activity", "Company", "Contact", "Deal", "Note", "Pipeline", "Stage"]
+__all__ = [
+    "Activity",
+    "Company",
+    "Contact",
+    "Deal",
+    "Lead",
+    "LeadAssignmentRule",
+    "LeadForm",
+    "LeadScoringRule",
+    "Note",
+    "Pipeline",
+    "Stage",
+]
 
 
 class Company(Table, tablename="companies"):
@@ -120,3 +132,68 @@ class Note(Table, tablename="notes"):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     deleted_at = Timestamptz(null=True, default=None)
+
+
+class Lead(Table, tablename="leads"):
+    """A prospect before qualification; ``status`` is new, contacted, qualified, unqualified or converted."""
+
+    id = BigSerial(primary_key=True)
+    first_name = Varchar(length=100, default="")
+    last_name = Varchar(length=100, default="")
+    email = Varchar(length=320, null=True, default=None)
+    phone = Varchar(length=40, null=True, default=None)
+    company_name = Varchar(length=200, null=True, default=None)
+    title = Varchar(length=150, null=True, default=None)
+    source = Varchar(length=50, default="manual")
+    status = Varchar(length=15, default="new")
+    score = Integer(default=0)
+    owner_id = UUID()
+    converted_at = Timestamptz(null=True, default=None)
+    converted_contact = BigInt(null=True, default=None)
+    converted_company = BigInt(null=True, default=None)
+    converted_deal = BigInt(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    deleted_at = Timestamptz(null=True, default=None)
+
+
+class LeadForm(Table, tablename="lead_forms"):
+    """A web-to-lead form: its public ``key`` goes into the site's form; leads arrive with its source."""
+
+    id = BigSerial(primary_key=True)
+    name = Varchar(length=100)
+    key = Varchar(length=64, unique=True)
+    source = Varchar(length=50, default="web")
+    owner_id = UUID()
+    """Who gets the leads no assignment rule takes."""
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LeadAssignmentRule(Table, tablename="lead_assignment_rules"):
+    """First match wins (by ``position``): a condition on a lead field, then a person or a team's turn."""
+
+    id = BigSerial(primary_key=True)
+    position = Integer(default=0)
+    name = Varchar(length=100)
+    field = Varchar(length=30, null=True, default=None)
+    op = Varchar(length=15, default="eq")
+    value = Varchar(length=200, default="")
+    user_id = UUID(null=True, default=None)
+    team_id = BigInt(null=True, default=None)
+    turn = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LeadScoringRule(Table, tablename="lead_scoring_rules"):
+    """Points for a field criterion (``field`` ``op`` ``value``), or per linked activity of a kind."""
+
+    id = BigSerial(primary_key=True)
+    name = Varchar(length=100)
+    field = Varchar(length=30, null=True, default=None)
+    op = Varchar(length=15, default="eq")
+    value = Varchar(length=200, default="")
+    activity_kind = Varchar(length=10, null=True, default=None)
+    activity_done = Boolean(default=False)
+    points = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
