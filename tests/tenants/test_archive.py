@@ -44,7 +44,7 @@ CREATE TABLE "{schema}"."Order Items" (
     total numeric(12, 2),
     doubled numeric GENERATED ALWAYS AS (total * 2) STORED
 );
-CREATE TABLE "{schema}".notes (
+CREATE TABLE "{schema}".item_notes (
     id bigserial PRIMARY KEY,
     item_id bigint NOT NULL REFERENCES "{schema}"."Order Items" (id),
     body text
@@ -127,7 +127,7 @@ async def add_rows(db: asyncpg.Connection, schema: str) -> list[uuid.UUID]:
         bytes(range(256)),
         ["a b", "c\td", None],
     )
-    await db.execute(f"INSERT INTO \"{schema}\".notes (item_id, body) VALUES (1, 'first'), (2, '\\.')")
+    await db.execute(f"INSERT INTO \"{schema}\".item_notes (item_id, body) VALUES (1, 'first'), (2, '\\.')")
     return user_ids
 
 

@@ -14,11 +14,13 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from rapport_tenants.context import TenantContext
 
 from rapport.crm import services
+from rapport.crm.bulk import run_bulk
 from rapport.crm.listing import ListRequest, list_page
 from rapport.crm.objects import LINKABLE, LISTS, ListSpec
 from rapport.crm.pipelines import create_pipeline, delete_pipeline, list_pipelines, update_pipeline
 from rapport.crm.search import search_all
 from rapport.crm.timeline import timeline
+from rapport.crm.views import apply_view
 from rapport.identity import records
 from rapport.identity.access import Access, provide_access, requires_permission
 from rapport.identity.audit import Actor
@@ -95,6 +97,15 @@ class NoteIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     record_type: Annotated[str, msgspec.Meta(max_length=30)] | msgspec.UnsetType = UNSET
     record_id: int | msgspec.UnsetType = UNSET
     owner_id: uuid.UUID | msgspec.UnsetType = UNSET
+
+
+class BulkIn(msgspec.Struct, forbid_unknown_fields=True):
+    ids: Annotated[list[int], msgspec.Meta(min_length=1, max_length=1000)]
+    action: Annotated[str, msgspec.Meta(max_length=20)]
+    owner_id: str | None = None
+    field: Annotated[str, msgspec.Meta(max_length=60)] | None = None
+    value: Any = None
+    tags: Annotated[list[str], msgspec.Meta(max_length=20)] | None = None
 
 
 class TimelineItem(msgspec.Struct):
@@ -202,11 +213,33 @@ def _controller(spec: ListSpec, path: str, body: type[msgspec.Struct]) -> type[C
         async def list_records(
             self,
             tenant: NamedDependency[TenantContext],
+            principal: NamedDependency[Principal],
             access: NamedDependency[Access],
             listing: NamedDependency[ListRequest],
+            view: Annotated[int | None, QueryParameter(description="a saved view's id")] = None,
         ) -> PageOut:
+            if view is not None:
+                listing = await apply_view(tenant, principal, name, view, listing)
             page = await list_page(tenant, access, spec, listing)
             return PageOut(page.items, page.next_cursor, page.estimated_total)
+
+        @post(
+            "/bulk",
+            status_code=HTTP_200_OK,
+            guards=[requires_permission(name, "read")],
+            summary=f"Bulk action on up to 1,000 {path}: assign, update, delete, restore, tag, untag",
+        )
+        async def bulk(
+            self,
+            request: Request[Any, Any, Any],
+            tenant: NamedDependency[TenantContext],
+            principal: NamedDependency[Principal],
+            access: NamedDependency[Access],
+            data: JSONBody[BulkIn],
+        ) -> dict[str, Any]:
+            actor = Actor.of(principal, client_ip(request))
+            payload = {"owner_id": data.owner_id, "field": data.field, "value": data.value, "tags": data.tags}
+            return await run_bulk(tenant, access, actor, kind, data.ids, data.action, payload)
 
         @get("/{record_id:int}", guards=[requires_permission(name, "read")], summary=f"One {kind.label}")
         async def one(

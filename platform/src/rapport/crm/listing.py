@@ -64,6 +64,8 @@ def _ops(spec: FieldSpec) -> set[str]:
         return TEXT_OPS | (TRIGRAM_OPS if spec.trigram else set())
     if spec.kind == "boolean":
         return {"eq", "ne"}
+    if spec.kind == "tag":
+        return {"eq", "ne", "in"}
     return ORDER_OPS
 
 
@@ -160,13 +162,29 @@ def parse_filter(
             "The filter is not valid.",
             errors=[FieldError(f"{path}.field", f"filterable fields: {', '.join(sorted(spec.fields))}")],
         )
-    access.check_fields(spec.kind, field_spec.reads or [str(name)], writing=False)
+    if field_spec.kind != "tag":
+        access.check_fields(spec.kind, field_spec.reads or [str(name)], writing=False)
     if op not in _ops(field_spec):
         raise ValidationFailed(
             "The filter is not valid.",
             errors=[FieldError(f"{path}.op", f"for {name}: one of {', '.join(sorted(_ops(field_spec)))}")],
         )
+    if field_spec.kind == "tag":
+        return _tag_leaf(spec, str(op), node.get("value"), sql, path)
     return _leaf(field_spec, str(op), node.get("value"), sql, path)
+
+
+def _tag_leaf(spec: ListSpec, op: str, value: Any, sql: _Sql, path: str) -> str:
+    """Has the tag (``eq``), any of them (``in``), or not (``ne``): an index probe on taggings."""
+    names = value if op == "in" else [value]
+    if not isinstance(names, list) or not 1 <= len(names) <= 50 or not all(isinstance(n, str) for n in names):
+        raise ValidationFailed("The filter is not valid.", errors=[FieldError(path, "tag names")])
+    exists = (
+        f"EXISTS (SELECT 1 FROM taggings tg JOIN tags t ON t.id = tg.tag WHERE tg.record_type = "
+        f"'{spec.kind.name}' AND tg.record_id = {spec.table}.id "
+        f"AND lower(t.name) = ANY({sql.add([n.lower() for n in names])}::text[]))"
+    )  # type and table names come from the list spec
+    return f"NOT {exists}" if op == "ne" else exists
 
 
 def _encode_cursor(value: Any, row_id: int) -> str:
@@ -224,7 +242,10 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
             "The sort is not valid.", errors=[FieldError("sort", f"one of: {', '.join(sortable)}")]
         )
     access.check_fields(spec.kind, sort_spec.reads or [sort_name], writing=False)
-    columns = _columns(spec, access, request.fields)
+    with_tags = "tags" in request.fields and "tag" in spec.fields
+    columns = _columns(
+        spec, access, tuple(name for name in request.fields if name != "tags" or not with_tags)
+    )
     sql = _Sql()
     conditions = _where(spec, access, request, sql)
     estimate_conditions = list(conditions)
@@ -241,6 +262,19 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
     )
     async with tenant_transaction(tenant) as transaction:
         rows = [dict(row) for row in await transaction.connection.fetch(query, *sql.args)]
+        tags: dict[int, list[str]] = {}
+        if with_tags and rows:
+            tags = {
+                row["record_id"]: list(row["names"])
+                for row in await transaction.connection.fetch(
+                    "SELECT tg.record_id, array_agg(t.name ORDER BY lower(t.name)) AS names FROM taggings tg "
+                    "JOIN tags t ON t.id = tg.tag WHERE tg.record_type = $1 "
+                    "AND tg.record_id = ANY($2::bigint[]) "
+                    "GROUP BY tg.record_id",
+                    spec.kind.name,
+                    [row["id"] for row in rows[: request.limit]],
+                )
+            }
         estimate = None
         if not request.cursor:  # the cursor's parameters come last: the estimate uses those before them
             estimate = await _estimate(transaction.connection, spec, estimate_conditions, sql.args)
@@ -253,6 +287,9 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
         {name: _raw_json(row[name]) if name in json_columns else row[name] for name in columns}
         for row in rows
     ]
+    if with_tags:
+        for item in items:
+            item["tags"] = tags.get(item["id"], [])
     return Page(items, next_cursor, estimate)
 
 

@@ -110,6 +110,8 @@ _TIMES = {
     "created_at": FieldSpec("created_at", "datetime", sortable=True),
     "updated_at": FieldSpec("updated_at", "datetime", sortable=True),
 }
+_TAG = {"tag": FieldSpec("tag", "tag")}
+"""Filter on tags (``eq``: has it, ``in``: any of them, ``ne``: has it not)."""
 
 LISTS: dict[str, ListSpec] = {
     "company": ListSpec(
@@ -123,6 +125,7 @@ LISTS: dict[str, ListSpec] = {
             "parent": FieldSpec("parent", "id"),
             "owner_id": FieldSpec("owner_id", "uuid"),
             **_TIMES,
+            **_TAG,
         },
         search_sql="name",
         search_fields=("name",),
@@ -142,6 +145,7 @@ LISTS: dict[str, ListSpec] = {
             "company": FieldSpec("company", "id"),
             "owner_id": FieldSpec("owner_id", "uuid"),
             **_TIMES,
+            **_TAG,
         },
         search_sql="(first_name || ' ' || last_name || ' ' || coalesce(email, ''))",
         search_fields=("first_name", "last_name", "emails"),
@@ -174,6 +178,7 @@ LISTS: dict[str, ListSpec] = {
             "contact": FieldSpec("contact", "id"),
             "owner_id": FieldSpec("owner_id", "uuid"),
             **_TIMES,
+            **_TAG,
         },
         search_sql="name",
         search_fields=("name",),
@@ -261,6 +266,7 @@ LISTS: dict[str, ListSpec] = {
             "score": FieldSpec("score", "number", sortable=True),
             "owner_id": FieldSpec("owner_id", "uuid"),
             **_TIMES,
+            **_TAG,
         },
         search_sql=(
             "(first_name || ' ' || last_name || ' ' || coalesce(email, '') || ' ' "

@@ -15,7 +15,10 @@ from rapport.crm.tables import (
     LeadScoringRule,
     Note,
     Pipeline,
+    SavedView,
     Stage,
+    Tag,
+    Tagging,
 )
 
 APP_CONFIG = AppConfig(
@@ -33,6 +36,9 @@ APP_CONFIG = AppConfig(
         LeadForm,
         LeadAssignmentRule,
         LeadScoringRule,
+        SavedView,
+        Tag,
+        Tagging,
     ],
     migration_dependencies=[],
     commands=[],

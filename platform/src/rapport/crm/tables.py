@@ -34,7 +34,10 @@ __all__ = [
     "LeadScoringRule",
     "Note",
     "Pipeline",
+    "SavedView",
     "Stage",
+    "Tag",
+    "Tagging",
 ]
 
 
@@ -196,4 +199,39 @@ class LeadScoringRule(Table, tablename="lead_scoring_rules"):
     activity_kind = Varchar(length=10, null=True, default=None)
     activity_done = Boolean(default=False)
     points = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SavedView(Table, tablename="saved_views"):
+    """A list's filters, sort, columns and kanban grouping, kept by a person; ``shared`` shows it to all."""
+
+    id = BigSerial(primary_key=True)
+    object_type = Varchar(length=30)
+    name = Varchar(length=100)
+    user_id = UUID()
+    shared = Boolean(default=False)
+    filter = JSONB(default={})
+    sort = Varchar(length=60, default="id")
+    columns = JSONB(default=[])
+    group_by = Varchar(length=30, null=True, default=None)
+    position = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Tag(Table, tablename="tags"):
+    id = BigSerial(primary_key=True)
+    name = Varchar(length=50)
+    """Unique case-insensitively (an index on ``lower(name)``)."""
+    color = Varchar(length=7, default="#868e96")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Tagging(Table, tablename="taggings"):
+    """A tag on a record; one row per (record, tag)."""
+
+    id = BigSerial(primary_key=True)
+    tag = ForeignKey(references=Tag, on_delete=OnDelete.cascade, null=False)
+    record_type = Varchar(length=30)
+    record_id = BigInt()
     created_at = Timestamptz(default=TimestamptzNow())

@@ -17,7 +17,7 @@ import structlog
 from rapport.identity.principal import Principal
 from rapport.identity.tables import AuditEvent
 
-__all__ = ["SYSTEM", "Actor", "AuditFilter", "audit_page", "iter_audit", "record"]
+__all__ = ["SYSTEM", "Actor", "AuditFilter", "audit_page", "iter_audit", "record", "record_many"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,25 @@ async def record(
             request_id=request_id,
         )
     )
+
+
+async def record_many(
+    actor: Actor, action: str, object_type: str, entries: list[tuple[object, dict[str, tuple[Any, Any]]]]
+) -> None:
+    """Append one event per ``(object_id, changes)`` of a bulk change, in one statement."""
+    if not entries:
+        return
+    from rapport.kernel.db import transaction_connection
+
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    await transaction_connection().execute(
+        "INSERT INTO audit_events (occurred_at, action, actor_user_id, actor, via, ip, object_type, "
+        "object_id, changes, request_id) SELECT now(), $1, $2, $3, $4, $5, $6, object_id, changes::jsonb, $7 "
+        "FROM unnest($8::text[], $9::text[]) AS entry(object_id, changes)",
+        action, actor.user_id, actor.label[:320], actor.via, actor.ip, object_type, request_id,
+        [str(object_id) for object_id, _ in entries],
+        [json.dumps({f: [b, a] for f, (b, a) in changes.items()}, default=str) for _, changes in entries],
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

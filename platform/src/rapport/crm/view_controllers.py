@@ -1,0 +1,170 @@
+"""``/api/v1/views`` (saved list views) and ``/api/v1/tags`` (the workspace's tags)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from rapport_tenants.context import TenantContext, tenant_transaction
+
+from rapport.crm import views
+from rapport.crm.listing import escape_like
+from rapport.crm.tables import Tag
+from rapport.identity import audit
+from rapport.identity.access import Access, provide_access
+from rapport.identity.audit import Actor
+from rapport.identity.controllers import provide_principal, provide_tenant
+from rapport.identity.guards import requires_role
+from rapport.identity.principal import Principal
+from rapport.identity.tables import Role
+from rapport.kernel.clients import client_ip
+from rapport.kernel.errors import ConflictError, NotFoundError
+
+__all__ = ["TagController", "ViewController"]
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class ViewIn(msgspec.Struct, forbid_unknown_fields=True):
+    object_type: Annotated[str, msgspec.Meta(max_length=30)]
+    name: Name
+    shared: bool = False
+    filter: dict[str, Any] = msgspec.field(default_factory=dict)
+    sort: Annotated[str, msgspec.Meta(max_length=60)] = "id"
+    columns: Annotated[list[str], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
+    group_by: Annotated[str, msgspec.Meta(max_length=30)] | None = None
+    position: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
+
+
+class ViewChange(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    shared: bool | msgspec.UnsetType = msgspec.UNSET
+    filter: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    sort: Annotated[str, msgspec.Meta(max_length=60)] | msgspec.UnsetType = msgspec.UNSET
+    columns: Annotated[list[str], msgspec.Meta(max_length=50)] | msgspec.UnsetType = msgspec.UNSET
+    group_by: Annotated[str, msgspec.Meta(max_length=30)] | msgspec.UnsetType | None = msgspec.UNSET
+    position: Annotated[int, msgspec.Meta(ge=0, le=10_000)] | msgspec.UnsetType = msgspec.UNSET
+
+
+class ViewController(Controller):
+    path = "/api/v1/views"
+    tags = ["crm"]
+    dependencies = {
+        "tenant": Provide(provide_tenant),
+        "principal": Provide(provide_principal),
+        "access": Provide(provide_access),
+    }
+
+    @get("/", summary="Your views and the shared ones for an object type, in order")
+    async def list(
+        self,
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        object_type: Annotated[str, QueryParameter(max_length=30)],
+    ) -> list[dict[str, Any]]:
+        return await views.list_views(tenant, principal, object_type)
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Save a view (checked like the list request it makes)")
+    async def create(
+        self,
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        access: NamedDependency[Access],
+        data: JSONBody[ViewIn],
+    ) -> dict[str, Any]:
+        return await views.save_view(tenant, access, principal, msgspec.structs.asdict(data))
+
+    @patch("/{view_id:int}", summary="Change a view (yours, or a shared one as owner or admin)")
+    async def change(
+        self,
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        access: NamedDependency[Access],
+        view_id: FromPath[int],
+        data: JSONBody[ViewChange],
+    ) -> dict[str, Any]:
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        return await views.update_view(tenant, access, principal, view_id, changes)
+
+    @delete("/{view_id:int}", status_code=HTTP_204_NO_CONTENT, summary="Delete a view")
+    async def remove(
+        self,
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        view_id: FromPath[int],
+    ) -> None:
+        await views.delete_view(tenant, principal, view_id)
+
+
+class TagIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+    color: Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$")] = "#868e96"
+
+
+class TagController(Controller):
+    """Tags are shared by the workspace; tag records with ``POST /api/v1/<type>/bulk`` (``tag``/``untag``)."""
+
+    path = "/api/v1/tags"
+    tags = ["crm"]
+    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
+
+    @get("/", summary="Tags, by name (``q``: names starting with it)")
+    async def list(
+        self,
+        tenant: NamedDependency[TenantContext],
+        q: Annotated[str | None, QueryParameter(max_length=50)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> list[dict[str, Any]]:
+        async with tenant_transaction(tenant) as transaction:
+            rows = await transaction.connection.fetch(
+                "SELECT id, name, color FROM tags WHERE $1::text IS NULL OR lower(name) LIKE $1 "
+                "ORDER BY lower(name) LIMIT $2",
+                (escape_like(q.lower()) + "%") if q else None,
+                limit,
+            )
+        return [dict(row) for row in rows]
+
+    @post("/", status_code=HTTP_201_CREATED, summary="Create a tag")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        data: JSONBody[TagIn],
+    ) -> dict[str, Any]:
+        async with tenant_transaction(tenant) as transaction:
+            row = await transaction.connection.fetchrow(
+                "INSERT INTO tags (name, color, created_at) VALUES ($1, $2, now()) "
+                "ON CONFLICT (lower(name)) DO NOTHING RETURNING id, name, color",
+                data.name.strip(),
+                data.color.lower(),
+            )
+            if row is None:
+                raise ConflictError(f"The tag {data.name!r} exists already.")
+            actor = Actor.of(principal, client_ip(request))
+            await audit.record(actor, "tag.created", "tag", row["id"], {"name": (None, row["name"])})
+        return dict(row)
+
+    @delete(
+        "/{tag_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[requires_role(Role.OWNER, Role.ADMIN)],
+        summary="Delete a tag (from every record)",
+    )
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        tag_id: FromPath[int],
+    ) -> None:
+        async with tenant_transaction(tenant):
+            deleted = await Tag.delete().where(Tag.id == tag_id).returning(Tag.name)
+            if not deleted:
+                raise NotFoundError(f"No tag {tag_id}.")
+            actor = Actor.of(principal, client_ip(request))
+            await audit.record(actor, "tag.deleted", "tag", tag_id, {"name": (deleted[0]["name"], None)})
