@@ -54,6 +54,7 @@ class CompanyIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     domain: Annotated[str, msgspec.Meta(max_length=253)] | msgspec.UnsetType | None = UNSET
     industry: Text100 | msgspec.UnsetType | None = UNSET
     parent: int | msgspec.UnsetType | None = UNSET
+    custom: dict[str, Any] | msgspec.UnsetType = UNSET
     owner_id: uuid.UUID | msgspec.UnsetType = UNSET
 
 
@@ -64,6 +65,7 @@ class ContactIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     phones: Entries | msgspec.UnsetType = UNSET
     title: Annotated[str, msgspec.Meta(max_length=150)] | msgspec.UnsetType | None = UNSET
     company: int | msgspec.UnsetType | None = UNSET
+    custom: dict[str, Any] | msgspec.UnsetType = UNSET
     owner_id: uuid.UUID | msgspec.UnsetType = UNSET
 
 
@@ -77,6 +79,7 @@ class DealIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     probability: Annotated[int, msgspec.Meta(ge=0, le=100)] | msgspec.UnsetType = UNSET
     company: int | msgspec.UnsetType | None = UNSET
     contact: int | msgspec.UnsetType | None = UNSET
+    custom: dict[str, Any] | msgspec.UnsetType = UNSET
     owner_id: uuid.UUID | msgspec.UnsetType = UNSET
 
 
@@ -130,6 +133,7 @@ class LeadIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     title: Annotated[str, msgspec.Meta(max_length=150)] | msgspec.UnsetType | None = UNSET
     source: Annotated[str, msgspec.Meta(min_length=1, max_length=50)] | msgspec.UnsetType = UNSET
     status: Annotated[str, msgspec.Meta(max_length=15)] | msgspec.UnsetType = UNSET
+    custom: dict[str, Any] | msgspec.UnsetType = UNSET
     owner_id: uuid.UUID | msgspec.UnsetType = UNSET
 
 

@@ -19,7 +19,8 @@ from typing import Any
 import msgspec
 from rapport_tenants.context import TenantContext, tenant_transaction
 
-from rapport.crm.objects import FieldSpec, ListSpec
+from rapport.crm.custom_fields import extend_spec, mentions_custom
+from rapport.crm.objects import LINKABLE, FieldSpec, ListSpec
 from rapport.identity.access import Access
 from rapport.kernel.errors import FieldError, ValidationFailed
 
@@ -61,7 +62,10 @@ class _Sql:
 
 def _ops(spec: FieldSpec) -> set[str]:
     if spec.kind == "text":
-        return TEXT_OPS | (TRIGRAM_OPS if spec.trigram else set())
+        ranges = {"lt", "lte", "gt", "gte", "between"} if spec.ordered else set()
+        return TEXT_OPS | (TRIGRAM_OPS if spec.trigram else set()) | ranges
+    if spec.kind == "multi":
+        return {"eq", "in"}
     if spec.kind == "boolean":
         return {"eq", "ne"}
     if spec.kind == "tag":
@@ -162,7 +166,9 @@ def parse_filter(
             "The filter is not valid.",
             errors=[FieldError(f"{path}.field", f"filterable fields: {', '.join(sorted(spec.fields))}")],
         )
-    if field_spec.kind != "tag":
+    if str(name).startswith("custom."):
+        access.check_fields(spec.kind, ["custom"], writing=False)
+    elif field_spec.kind != "tag":
         access.check_fields(spec.kind, field_spec.reads or [str(name)], writing=False)
     if op not in _ops(field_spec):
         raise ValidationFailed(
@@ -171,7 +177,35 @@ def parse_filter(
         )
     if field_spec.kind == "tag":
         return _tag_leaf(spec, str(op), node.get("value"), sql, path)
+    if field_spec.kind == "multi":
+        return _multi_leaf(field_spec, str(op), node.get("value"), sql, path)
+    if field_spec.custom_key is not None:
+        return _custom_leaf(field_spec, field_spec.custom_key, str(op), node.get("value"), sql, path)
     return _leaf(field_spec, str(op), node.get("value"), sql, path)
+
+
+def _custom_leaf(spec: FieldSpec, key: str, op: str, value: Any, sql: _Sql, path: str) -> str:
+    """A condition on a custom field: only records that have a value match (except ``is_empty``/``ne``)."""
+    has = f"custom ? {sql.add(key)}"
+    if op == "is_empty":
+        return f"NOT ({has})" if value in (True, None) else has
+    condition = _leaf(spec, op, value, sql, path)
+    return f"(NOT ({has}) OR {condition})" if op == "ne" else f"({has} AND {condition})"
+
+
+def _multi_leaf(spec: FieldSpec, op: str, value: Any, sql: _Sql, path: str) -> str:
+    """A multi-select holds the choice (``eq``) or any of them (``in``): containment, served by GIN."""
+    choices = value if op == "in" else [value]
+    if (
+        not isinstance(choices, list)
+        or not 1 <= len(choices) <= 50
+        or not all(isinstance(c, str) for c in choices)
+    ):
+        raise ValidationFailed("The filter is not valid.", errors=[FieldError(path, "choices (texts)")])
+    terms = [
+        f"custom @> {sql.add(json.dumps({spec.sql: [choice]}))}::jsonb" for choice in choices
+    ]  # sql: key
+    return "(" + " OR ".join(terms) + ")"
 
 
 def _tag_leaf(spec: ListSpec, op: str, value: Any, sql: _Sql, path: str) -> str:
@@ -233,6 +267,8 @@ def _where(spec: ListSpec, access: Access, request: ListRequest, sql: _Sql) -> l
 async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, request: ListRequest) -> Page:
     """One page of the list, visible fields only, within the caller's row scope."""
     access.require(spec.kind, "read")
+    if spec.kind.name in LINKABLE and mentions_custom(request.filter, request.sort):
+        spec = await extend_spec(tenant, spec)
     descending = request.sort.startswith("-")
     sort_name = request.sort.lstrip("-")
     sort_spec = spec.fields.get(sort_name)
@@ -241,7 +277,7 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
         raise ValidationFailed(
             "The sort is not valid.", errors=[FieldError("sort", f"one of: {', '.join(sortable)}")]
         )
-    access.check_fields(spec.kind, sort_spec.reads or [sort_name], writing=False)
+    access.check_fields(spec.kind, sort_spec.reads or [sort_name.split(".")[0]], writing=False)
     with_tags = "tags" in request.fields and "tag" in spec.fields
     columns = _columns(
         spec, access, tuple(name for name in request.fields if name != "tags" or not with_tags)

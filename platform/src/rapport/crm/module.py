@@ -19,7 +19,7 @@ from rapport.crm.lead_controllers import (
 )
 from rapport.crm.leads import LEAD_ACTIVITY_CONSUMER
 from rapport.crm.objects import ACTIVITY, COMPANY, CONTACT, DEAL, LEAD, NOTE
-from rapport.crm.view_controllers import TagController, ViewController
+from rapport.crm.view_controllers import CustomFieldController, TagController, ViewController
 from rapport.kernel.modules import Module
 
 __all__ = ["module"]
@@ -39,6 +39,7 @@ module = Module(
         LeadRuleController,
         ViewController,
         TagController,
+        CustomFieldController,
         PipelineController,
         SearchController,
     ],

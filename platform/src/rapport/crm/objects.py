@@ -26,6 +26,10 @@ class FieldSpec:
     """A trigram index covers it: ``contains`` and ``starts_with`` are offered."""
     reads: tuple[str, ...] = ()
     """The columns an expression reads (``name``: first and last name): hiding any of them hides it."""
+    ordered: bool = False
+    """A text whose order is meaningful (ISO dates of custom fields): ranges are offered too."""
+    custom_key: str | None = None
+    """A custom field's key: conditions also require the record to have a value for it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +53,7 @@ COMPANY = ObjectType(
     label="company",
     table=Company,
     fields={"name": "Name", "domain": "Domain", "industry": "Industry", "parent": "Parent company",
-            "owner_id": "Owner"},
+            "custom": "Custom fields", "owner_id": "Owner"},
     deleted_field="deleted_at",
 )  # fmt: skip
 
@@ -58,7 +62,8 @@ CONTACT = ObjectType(
     label="contact",
     table=Contact,
     fields={"first_name": "First name", "last_name": "Last name", "emails": "Email addresses",
-            "phones": "Phones", "title": "Title", "company": "Company", "owner_id": "Owner"},
+            "phones": "Phones", "title": "Title", "company": "Company", "custom": "Custom fields",
+            "owner_id": "Owner"},
     deleted_field="deleted_at",
     derived_columns={"emails": ("email",)},
 )  # fmt: skip
@@ -69,7 +74,7 @@ DEAL = ObjectType(
     table=Deal,
     fields={"name": "Name", "pipeline": "Pipeline", "stage": "Stage", "amount": "Amount",
             "currency": "Currency", "expected_close": "Expected close", "probability": "Probability",
-            "company": "Company", "contact": "Contact", "owner_id": "Owner"},
+            "company": "Company", "contact": "Contact", "custom": "Custom fields", "owner_id": "Owner"},
     deleted_field="deleted_at",
 )  # fmt: skip
 
@@ -99,7 +104,7 @@ LEAD = ObjectType(
     table=Lead,
     fields={"first_name": "First name", "last_name": "Last name", "email": "Email", "phone": "Phone",
             "company_name": "Company", "title": "Title", "source": "Source", "status": "Status",
-            "score": "Score", "owner_id": "Owner"},
+            "score": "Score", "custom": "Custom fields", "owner_id": "Owner"},
     deleted_field="deleted_at",
 )  # fmt: skip
 
@@ -130,7 +135,17 @@ LISTS: dict[str, ListSpec] = {
         search_sql="name",
         search_fields=("name",),
         title_sql="name",
-        columns=("id", "name", "domain", "industry", "parent", "owner_id", "created_at", "updated_at"),
+        columns=(
+            "id",
+            "name",
+            "domain",
+            "industry",
+            "parent",
+            "custom",
+            "owner_id",
+            "created_at",
+            "updated_at",
+        ),
     ),
     "contact": ListSpec(
         kind=CONTACT,
@@ -159,6 +174,7 @@ LISTS: dict[str, ListSpec] = {
             "phones",
             "title",
             "company",
+            "custom",
             "owner_id",
             "created_at",
             "updated_at",
@@ -194,6 +210,7 @@ LISTS: dict[str, ListSpec] = {
             "probability",
             "company",
             "contact",
+            "custom",
             "owner_id",
             "stage_changed_at",
             "created_at",
@@ -285,6 +302,7 @@ LISTS: dict[str, ListSpec] = {
             "source",
             "status",
             "score",
+            "custom",
             "owner_id",
             "converted_at",
             "converted_contact",

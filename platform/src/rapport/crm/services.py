@@ -257,6 +257,10 @@ async def _validate(
         await validate_lead(values, current)
     else:
         await _check_contact(values, errors, current)
+    if kind.name in LINKABLE:
+        from rapport.crm.custom_fields import validate_custom
+
+        await validate_custom(kind.name, values, current, record_id, errors)
     if errors:
         raise ValidationFailed(f"The {kind.label} is not valid.", errors=errors)
 

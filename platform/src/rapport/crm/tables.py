@@ -27,6 +27,7 @@ __all__ = [
     "Activity",
     "Company",
     "Contact",
+    "CustomField",
     "Deal",
     "Lead",
     "LeadAssignmentRule",
@@ -47,6 +48,8 @@ class Company(Table, tablename="companies"):
     domain = Varchar(length=253, null=True, default=None)
     industry = Varchar(length=100, null=True, default=None)
     parent: ForeignKey[Any] = ForeignKey(references="self", null=True, on_delete=OnDelete.set_null)
+    custom = JSONB(default={})
+    """Values of the tenant's custom fields for this type, by key (see ``custom_fields``)."""
     owner_id = UUID()
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -63,6 +66,8 @@ class Contact(Table, tablename="contacts"):
     phones = JSONB(default=[])
     title = Varchar(length=150, null=True, default=None)
     company = ForeignKey(references=Company, null=True, on_delete=OnDelete.set_null)
+    custom = JSONB(default={})
+    """Values of the tenant's custom fields for this type, by key (see ``custom_fields``)."""
     owner_id = UUID()
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -98,6 +103,8 @@ class Deal(Table, tablename="deals"):
     probability = Integer(default=0)
     company = ForeignKey(references=Company, null=True, on_delete=OnDelete.set_null)
     contact = ForeignKey(references=Contact, null=True, on_delete=OnDelete.set_null)
+    custom = JSONB(default={})
+    """Values of the tenant's custom fields for this type, by key (see ``custom_fields``)."""
     owner_id = UUID()
     stage_changed_at = Timestamptz(default=TimestamptzNow())
     created_at = Timestamptz(default=TimestamptzNow())
@@ -150,6 +157,8 @@ class Lead(Table, tablename="leads"):
     source = Varchar(length=50, default="manual")
     status = Varchar(length=15, default="new")
     score = Integer(default=0)
+    custom = JSONB(default={})
+    """Values of the tenant's custom fields for this type, by key (see ``custom_fields``)."""
     owner_id = UUID()
     converted_at = Timestamptz(null=True, default=None)
     converted_contact = BigInt(null=True, default=None)
@@ -234,4 +243,21 @@ class Tagging(Table, tablename="taggings"):
     tag = ForeignKey(references=Tag, on_delete=OnDelete.cascade, null=False)
     record_type = Varchar(length=30)
     record_id = BigInt()
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CustomField(Table, tablename="custom_fields"):
+    """A field tenant admins add to an object type; values live in the records' ``custom`` JSON by ``key``."""
+
+    id = BigSerial(primary_key=True)
+    object_type = Varchar(length=30)
+    key = Varchar(length=40)
+    label = Varchar(length=100)
+    type = Varchar(length=20)
+    required = Boolean(default=False)
+    unique = Boolean(default=False)
+    default = JSONB(null=True, default=None)
+    options = JSONB(default=[])
+    """Choices of ``select`` and ``multi_select``; ``[object type]`` of a ``relation``."""
+    position = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())

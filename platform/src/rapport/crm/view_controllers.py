@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from rapport_tenants.context import TenantContext, tenant_transaction
 
-from rapport.crm import views
+from rapport.crm import custom_fields, views
 from rapport.crm.listing import escape_like
 from rapport.crm.tables import Tag
 from rapport.identity import audit
@@ -24,7 +24,7 @@ from rapport.identity.tables import Role
 from rapport.kernel.clients import client_ip
 from rapport.kernel.errors import ConflictError, NotFoundError
 
-__all__ = ["TagController", "ViewController"]
+__all__ = ["CustomFieldController", "TagController", "ViewController"]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
@@ -168,3 +168,62 @@ class TagController(Controller):
                 raise NotFoundError(f"No tag {tag_id}.")
             actor = Actor.of(principal, client_ip(request))
             await audit.record(actor, "tag.deleted", "tag", tag_id, {"name": (deleted[0]["name"], None)})
+
+
+class CustomFieldIn(msgspec.Struct, forbid_unknown_fields=True):
+    object_type: Annotated[str, msgspec.Meta(max_length=30)]
+    key: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    label: Name
+    type: Annotated[str, msgspec.Meta(max_length=20)]
+    required: bool = False
+    unique: bool = False
+    default: Any = None
+    options: Annotated[list[Any], msgspec.Meta(max_length=200)] = msgspec.field(default_factory=list)
+    position: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
+
+
+class CustomFieldController(Controller):
+    """Custom fields of companies, contacts, deals and leads (values go in each record's ``custom``)."""
+
+    path = "/api/v1/custom-fields"
+    tags = ["crm"]
+    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
+
+    @get("/", summary="The custom fields of an object type, in order")
+    async def list(
+        self,
+        tenant: NamedDependency[TenantContext],
+        object_type: Annotated[str, QueryParameter(max_length=30)],
+    ) -> list[dict[str, Any]]:
+        return await custom_fields.list_fields(tenant, object_type)
+
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        guards=[requires_role(Role.OWNER, Role.ADMIN)],
+        summary="Define a custom field (indexed for filters and sorts at once)",
+    )
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        data: JSONBody[CustomFieldIn],
+    ) -> dict[str, Any]:
+        actor = Actor.of(principal, client_ip(request))
+        return await custom_fields.create_field(tenant, actor, msgspec.structs.asdict(data))
+
+    @delete(
+        "/{field_id:int}",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[requires_role(Role.OWNER, Role.ADMIN)],
+        summary="Delete a custom field and every record's value of it",
+    )
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        field_id: FromPath[int],
+    ) -> None:
+        await custom_fields.delete_field(tenant, Actor.of(principal, client_ip(request)), field_id)

@@ -14,8 +14,9 @@ from typing import Any
 
 from rapport_tenants.context import TenantContext, tenant_transaction
 
+from rapport.crm.custom_fields import extend_spec
 from rapport.crm.listing import ListRequest, _Sql, parse_filter
-from rapport.crm.objects import LISTS
+from rapport.crm.objects import LINKABLE, LISTS
 from rapport.crm.tables import SavedView
 from rapport.identity.access import Access
 from rapport.identity.principal import Principal
@@ -27,9 +28,11 @@ MAX_VIEWS_PER_PERSON = 200
 GROUPABLE_KINDS = ("text", "id", "uuid", "boolean")
 
 
-def check_view(access: Access, values: dict[str, Any]) -> None:
+async def check_view(tenant: TenantContext, access: Access, values: dict[str, Any]) -> None:
     """The view would make a valid list request for this member; 422 with the field otherwise."""
     spec = LISTS.get(values["object_type"])
+    if spec is not None and spec.kind.name in LINKABLE:
+        spec = await extend_spec(tenant, spec)
     if spec is None:
         raise ValidationFailed(
             "The view is not valid.", errors=[FieldError("object_type", f"one of: {', '.join(LISTS)}")]
@@ -87,7 +90,7 @@ async def list_views(tenant: TenantContext, principal: Principal, object_type: s
 async def save_view(
     tenant: TenantContext, access: Access, principal: Principal, values: dict[str, Any]
 ) -> dict[str, Any]:
-    check_view(access, values)
+    await check_view(tenant, access, values)
     async with tenant_transaction(tenant):
         mine = await SavedView.count().where(SavedView.user_id == principal.user_id)
         if mine >= MAX_VIEWS_PER_PERSON:
@@ -123,8 +126,9 @@ async def update_view(
 ) -> dict[str, Any]:
     async with tenant_transaction(tenant):
         current = await _editable(principal, view_id)
-        merged = {**current, **changes}
-        check_view(access, merged)
+    await check_view(tenant, access, {**current, **changes})
+    async with tenant_transaction(tenant):
+        await _editable(principal, view_id)
         stored = {
             getattr(SavedView, name): json.dumps(value) if name in ("filter", "columns") else value
             for name, value in changes.items()
