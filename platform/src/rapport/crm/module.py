@@ -19,7 +19,12 @@ from rapport.crm.lead_controllers import (
 )
 from rapport.crm.leads import LEAD_ACTIVITY_CONSUMER
 from rapport.crm.objects import ACTIVITY, COMPANY, CONTACT, DEAL, LEAD, NOTE
-from rapport.crm.view_controllers import CustomFieldController, TagController, ViewController
+from rapport.crm.view_controllers import (
+    CustomFieldController,
+    ExportController,
+    TagController,
+    ViewController,
+)
 from rapport.kernel.modules import Module
 
 __all__ = ["module"]
@@ -40,12 +45,14 @@ module = Module(
         ViewController,
         TagController,
         CustomFieldController,
+        ExportController,
         PipelineController,
         SearchController,
     ],
     tenant_piccolo_apps=["rapport.crm.piccolo_app"],
     object_types=[COMPANY, CONTACT, DEAL, ACTIVITY, NOTE, LEAD],
     event_consumers=[LEAD_ACTIVITY_CONSUMER],
+    actor_modules=["rapport.crm.export_jobs"],
     demo_seeders=[seed_crm],
     depends_on=("identity", "events", "tenancy"),
 )

@@ -29,6 +29,7 @@ __all__ = [
     "Contact",
     "CustomField",
     "Deal",
+    "Export",
     "Lead",
     "LeadAssignmentRule",
     "LeadForm",
@@ -261,3 +262,21 @@ class CustomField(Table, tablename="custom_fields"):
     """Choices of ``select`` and ``multi_select``; ``[object type]`` of a ``relation``."""
     position = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Export(Table, tablename="exports"):
+    """A list exported to CSV or XLSX by a job, as the person who asked would see it."""
+
+    id = BigSerial(primary_key=True)
+    object_type = Varchar(length=30)
+    format = Varchar(length=4, default="csv")
+    status = Varchar(length=10, default="queued")
+    """``queued``, ``running``, ``done`` or ``failed``."""
+    request = JSONB(default={})
+    rows = Integer(default=0)
+    error = Text(default="")
+    file_key = Varchar(length=300, default="")
+    user_id = UUID()
+    role = Varchar(length=32)
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)

@@ -8,11 +8,12 @@ import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.response import File
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from rapport_tenants.context import TenantContext, tenant_transaction
 
-from rapport.crm import custom_fields, views
-from rapport.crm.listing import escape_like
+from rapport.crm import custom_fields, exports, views
+from rapport.crm.listing import ListRequest, escape_like
 from rapport.crm.tables import Tag
 from rapport.identity import audit
 from rapport.identity.access import Access, provide_access
@@ -23,8 +24,10 @@ from rapport.identity.principal import Principal
 from rapport.identity.tables import Role
 from rapport.kernel.clients import client_ip
 from rapport.kernel.errors import ConflictError, NotFoundError
+from rapport.kernel.files import FileStore
+from rapport.kernel.settings import Settings
 
-__all__ = ["CustomFieldController", "TagController", "ViewController"]
+__all__ = ["CustomFieldController", "ExportController", "TagController", "ViewController"]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
@@ -227,3 +230,82 @@ class CustomFieldController(Controller):
         field_id: FromPath[int],
     ) -> None:
         await custom_fields.delete_field(tenant, Actor.of(principal, client_ip(request)), field_id)
+
+
+class ExportIn(msgspec.Struct, forbid_unknown_fields=True):
+    object_type: Annotated[str, msgspec.Meta(max_length=30)]
+    format: Annotated[str, msgspec.Meta(max_length=4)] = "csv"
+    filter: dict[str, Any] = msgspec.field(default_factory=dict)
+    sort: Annotated[str, msgspec.Meta(max_length=60)] = "id"
+    fields: Annotated[list[str], msgspec.Meta(max_length=60)] = msgspec.field(default_factory=list)
+    q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    view: int | None = None
+
+
+class ExportController(Controller):
+    """Export a list (or a saved view) to CSV/XLSX; a job writes it; download it when it is done."""
+
+    path = "/api/v1/exports"
+    tags = ["crm"]
+    dependencies = {
+        "tenant": Provide(provide_tenant),
+        "principal": Provide(provide_principal),
+        "access": Provide(provide_access),
+    }
+
+    @post("/", status_code=HTTP_202_ACCEPTED, summary="Start an export (needs the export permission)")
+    async def start(
+        self,
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        access: NamedDependency[Access],
+        data: JSONBody[ExportIn],
+    ) -> dict[str, Any]:
+        request = ListRequest(
+            filter=data.filter, sort=data.sort, cursor=None, limit=1, fields=tuple(data.fields), q=data.q
+        )
+        if data.view is not None:
+            request = await views.apply_view(tenant, principal, data.object_type, data.view, request)
+        started = await exports.start_export(
+            tenant, access, principal, data.object_type, data.format, request
+        )
+        started.pop("file_key", None)
+        return started
+
+    @get("/", summary="Your latest exports")
+    async def list(
+        self, tenant: NamedDependency[TenantContext], principal: NamedDependency[Principal]
+    ) -> list[dict[str, Any]]:
+        return await exports.list_exports(tenant, principal)
+
+    @get("/{export_id:int}", summary="An export's state and progress (rows written)")
+    async def one(
+        self,
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        export_id: FromPath[int],
+    ) -> dict[str, Any]:
+        found = await exports.export_of(tenant, principal, export_id)
+        found.pop("file_key", None)
+        return found
+
+    @get("/{export_id:int}/download", summary="The exported file (to the person who asked)")
+    async def download(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        export_id: FromPath[int],
+    ) -> File:
+        found = await exports.export_of(tenant, principal, export_id)
+        if found["status"] != "done":
+            raise ConflictError(f"Export {export_id} is {found['status']}, not done yet.")
+        settings: Settings = request.app.state.settings
+        path = FileStore(settings.data_dir / "files").path(found["file_key"])
+        media = (
+            "text/csv" if found["format"] == "csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )  # fmt: skip
+        return File(
+            path, filename=f"{found['object_type']}-export-{export_id}.{found['format']}", media_type=media
+        )

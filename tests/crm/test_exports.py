@@ -1,0 +1,126 @@
+"""Exports to CSV and XLSX by a real worker: the list as the member sees it (scope, hidden fields), progress,
+download by the asker only, the export permission, and tenant isolation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import asyncpg
+from litestar.testing import AsyncTestClient
+from openpyxl import load_workbook
+from rapport.kernel.devservices import EmbeddedRedis
+
+from tests.conftest import MailSink
+from tests.events.conftest import Processes, events_redis, processes, wait_until  # noqa: F401 - fixtures
+from tests.factories import invite_member, sign_up
+from tests.probe.fixtures import schema_of, sign_in
+
+
+async def _finished(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    headers: dict[str, str],
+    export_id: int,
+    running: Processes,
+) -> dict[str, Any]:
+    state: dict[str, Any] = {}
+
+    async def done() -> bool:
+        state.update((await client.get(f"/api/v1/exports/{export_id}", headers=headers)).json())
+        return state["status"] in ("done", "failed")
+
+    await wait_until(done, f"export {export_id}", running)
+    return state
+
+
+async def test_exports_follow_the_list_rules_and_reach_only_their_asker(
+    app_client: AsyncTestClient,  # type: ignore[type-arg]
+    processes: Processes,  # noqa: F811 - the fixture imported above
+    mail_sink: MailSink,
+    database_url: str,
+    redis_server: EmbeddedRedis,
+) -> None:
+    processes.env["RAPPORT_REDIS_URL"] = redis_server.url  # the broker the in-process app sends to
+    processes.start("worker", "worker")
+    tenant = await sign_up(app_client)
+    admin = await sign_in(app_client, tenant.slug, f"admin@{tenant.slug}.example")
+    hidden = {"ops": ["read", "export"], "scope": "all", "fields": {"emails": "hidden"}}
+    everything = {"ops": ["read", "export"], "scope": "all", "fields": {}}
+    role = {
+        "key": "analyst",
+        "name": "Analyst",
+        "permissions": {"objects": {"*": everything, "contact": hidden}},
+    }
+    assert (await app_client.post("/api/v1/roles", json=role, headers=admin)).status_code == 201
+    await invite_member(app_client, mail_sink, admin, f"analyst@{tenant.slug}.example", "analyst")
+    await invite_member(app_client, mail_sink, admin, f"reader@{tenant.slug}.example", "read-only")
+    special = {"last_name": "Person 0000", "emails": ["p0@example.com"], "title": 'Line\nbreak, "VP"'}
+    assert (await app_client.post("/api/v1/contacts", json=special, headers=admin)).status_code == 201
+    connection = await asyncpg.connect(database_url)
+    try:  # more than one page of the job, written directly (the API's rate limit is per minute)
+        await connection.execute(
+            f'INSERT INTO "{await schema_of(database_url, tenant)}".contacts '
+            "(first_name, last_name, email, emails, phones, owner_id, custom, created_at, updated_at) "
+            "SELECT '', 'Person ' || lpad(i::text, 4, '0'), 'p' || i || '@example.com', "
+            "jsonb_build_array(jsonb_build_object('value', 'p' || i || '@example.com', 'label', '', "
+            "'primary', true)), '[]', $1, '{}', now(), now() FROM generate_series(1, 1202) i",
+            tenant.user_id,
+        )
+    finally:
+        await connection.close()
+
+    started = await app_client.post(
+        "/api/v1/exports",
+        json={"object_type": "contact", "format": "csv", "sort": "-last_name",
+              "filter": {"field": "name", "op": "contains", "value": "Person"}},
+        headers=admin,
+    )  # fmt: skip
+    assert started.status_code == 202, started.text
+    assert started.json()["status"] == "queued"
+    done = await _finished(app_client, admin, started.json()["id"], processes)
+    assert (done["status"], done["rows"]) == ("done", 1_203), done
+    download = await app_client.get(done["download_url"], headers=admin)
+    assert download.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    assert len(rows) == 1_203
+    assert rows[0]["last_name"] == "Person 1202"
+    assert rows[-1]["last_name"] == "Person 0000"
+    assert rows[-1]["title"] == 'Line\nbreak, "VP"'
+    assert json.loads(rows[1]["emails"])[0]["value"] == "p1201@example.com"
+
+    analyst = await sign_in(app_client, tenant.slug, f"analyst@{tenant.slug}.example")
+    xlsx = await app_client.post(
+        "/api/v1/exports", json={"object_type": "contact", "format": "xlsx"}, headers=analyst
+    )
+    assert xlsx.status_code == 202, xlsx.text
+    finished = await _finished(app_client, analyst, xlsx.json()["id"], processes)
+    assert finished["status"] == "done", finished
+    workbook = load_workbook(
+        io.BytesIO((await app_client.get(finished["download_url"], headers=analyst)).content)
+    )
+    sheet = workbook.active
+    assert sheet is not None
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    assert "emails" not in header  # hidden from this role, absent from the file
+    assert "email" not in header
+    assert sheet.max_row == 1_204
+    refused = await app_client.get(done["download_url"], headers=analyst)  # someone else's export
+    assert refused.status_code == 404
+
+    reader = await sign_in(app_client, tenant.slug, f"reader@{tenant.slug}.example")
+    forbidden = await app_client.post("/api/v1/exports", json={"object_type": "contact"}, headers=reader)
+    assert forbidden.status_code == 403
+    invalid = await app_client.post(
+        "/api/v1/exports", json={"object_type": "contact", "sort": "emails"}, headers=analyst
+    )
+    assert invalid.status_code == 422
+
+    other = await sign_up(app_client)
+    stranger = await sign_in(app_client, other.slug, f"admin@{other.slug}.example")
+    assert (
+        await app_client.get(f"/api/v1/exports/{started.json()['id']}", headers=stranger)
+    ).status_code == 404
+    assert (await app_client.get(done["download_url"], headers=stranger)).status_code == 404
+    assert (await app_client.get("/api/v1/exports", headers=stranger)).json() == []
