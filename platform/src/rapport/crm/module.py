@@ -22,6 +22,7 @@ from rapport.crm.objects import ACTIVITY, COMPANY, CONTACT, DEAL, LEAD, NOTE
 from rapport.crm.view_controllers import (
     CustomFieldController,
     ExportController,
+    MergeController,
     TagController,
     ViewController,
 )
@@ -46,6 +47,7 @@ module = Module(
         TagController,
         CustomFieldController,
         ExportController,
+        MergeController,
         PipelineController,
         SearchController,
     ],

@@ -34,6 +34,7 @@ __all__ = [
     "LeadAssignmentRule",
     "LeadForm",
     "LeadScoringRule",
+    "Merge",
     "Note",
     "Pipeline",
     "SavedView",
@@ -280,3 +281,19 @@ class Export(Table, tablename="exports"):
     role = Varchar(length=32)
     created_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
+
+
+class Merge(Table, tablename="merges"):
+    """A merge of two records: what each was before and which related rows moved, so it can be undone."""
+
+    id = BigSerial(primary_key=True)
+    object_type = Varchar(length=30)
+    survivor = BigInt()
+    merged = BigInt()
+    before = JSONB(default={})
+    """Both records as they were: ``{"survivor": {…}, "merged": {…}}``."""
+    moved = JSONB(default={})
+    """Ids of the related rows re-linked to the survivor, by table."""
+    actor = Varchar(length=320, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    undone_at = Timestamptz(null=True, default=None)

@@ -12,7 +12,7 @@ from litestar.response import File
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from rapport_tenants.context import TenantContext, tenant_transaction
 
-from rapport.crm import custom_fields, exports, views
+from rapport.crm import custom_fields, exports, merging, views
 from rapport.crm.listing import ListRequest, escape_like
 from rapport.crm.tables import Tag
 from rapport.identity import audit
@@ -27,7 +27,9 @@ from rapport.kernel.errors import ConflictError, NotFoundError
 from rapport.kernel.files import FileStore
 from rapport.kernel.settings import Settings
 
-__all__ = ["CustomFieldController", "ExportController", "TagController", "ViewController"]
+__all__ = [
+    "CustomFieldController", "ExportController", "MergeController", "TagController", "ViewController",
+]  # fmt: skip
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
@@ -309,3 +311,63 @@ class ExportController(Controller):
         return File(
             path, filename=f"{found['object_type']}-export-{export_id}.{found['format']}", media_type=media
         )
+
+
+class MergeIn(msgspec.Struct, forbid_unknown_fields=True):
+    object_type: Annotated[str, msgspec.Meta(max_length=30)]
+    survivor_id: int
+    merged_id: int
+    take: Annotated[list[str], msgspec.Meta(max_length=20)] = msgspec.field(default_factory=list)
+    """Fields whose value comes from the merged record (the survivor keeps the others)."""
+
+
+class MergeController(Controller):
+    """Likely duplicates of a contact or company, merging two of them, and undoing a merge for a day."""
+
+    path = "/api/v1"
+    tags = ["crm"]
+    dependencies = {
+        "tenant": Provide(provide_tenant),
+        "principal": Provide(provide_principal),
+        "access": Provide(provide_access),
+    }
+
+    @get("/duplicates/{object_type:str}/{record_id:int}", summary="Likely duplicates of a record, best first")
+    async def duplicates(
+        self,
+        tenant: NamedDependency[TenantContext],
+        access: NamedDependency[Access],
+        object_type: FromPath[str],
+        record_id: FromPath[int],
+    ) -> list[dict[str, Any]]:
+        kind = merging.MERGEABLE.get(object_type)
+        if kind is None:
+            raise NotFoundError("Duplicates are found for contacts and companies.")
+        access.require(kind, "read")
+        return await merging.duplicates_of(tenant, access, kind, record_id)
+
+    @post("/merges", status_code=HTTP_201_CREATED, summary="Merge two records (survivorship per field)")
+    async def merge(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        access: NamedDependency[Access],
+        data: JSONBody[MergeIn],
+    ) -> dict[str, Any]:
+        kind = merging.MERGEABLE.get(data.object_type)
+        if kind is None:
+            raise NotFoundError("Contacts and companies can be merged.")
+        actor = Actor.of(principal, client_ip(request))
+        return await merging.merge(tenant, access, actor, kind, data.survivor_id, data.merged_id, data.take)
+
+    @post("/merges/{merge_id:int}/undo", status_code=200, summary="Undo a merge (within 24 hours)")
+    async def undo(
+        self,
+        request: Request[Any, Any, Any],
+        tenant: NamedDependency[TenantContext],
+        principal: NamedDependency[Principal],
+        access: NamedDependency[Access],
+        merge_id: FromPath[int],
+    ) -> dict[str, Any]:
+        return await merging.undo_merge(tenant, access, Actor.of(principal, client_ip(request)), merge_id)

@@ -28,10 +28,12 @@ __all__ = [
     "apply_update",
     "create_record",
     "delete_record",
+    "delete_record_in",
     "get_record",
     "iter_records",
     "list_records",
     "restore_record",
+    "restore_record_in",
     "scoped_row",
     "update_record",
 ]
@@ -217,43 +219,53 @@ async def delete_record(
     tenant: TenantContext, access: Access, actor: Actor, kind: ObjectType, record_id: int
 ) -> None:
     """Delete a record in the caller's scope: soft (restorable) when the object type has a deleted field."""
+    async with tenant_transaction(tenant):
+        await delete_record_in(access, actor, kind, record_id)
+
+
+async def delete_record_in(access: Access, actor: Actor, kind: ObjectType, record_id: int) -> None:
+    """:func:`delete_record` inside the caller's open tenant transaction (merging uses it)."""
     access.require(kind, "delete")
     id_column = kind.column(kind.id_field)
-    async with tenant_transaction(tenant):
-        before = await _scoped(access, kind, kind.table.select().where(id_column == record_id)).first()
-        if before is None:
-            raise NotFoundError(f"No {kind.label} with id {record_id}.")
-        changes: dict[str, tuple[Any, Any]]
-        if kind.deleted_field is None:
-            await kind.table.delete().where(id_column == record_id)
-            changes = {name: (value, None) for name, value in before.items()}
-        else:
-            now = dt.datetime.now(dt.UTC)
-            await kind.table.update({kind.column(kind.deleted_field): now}).where(id_column == record_id)
-            changes = {kind.deleted_field: (None, now)}
-        await _written(actor, f"{kind.name}.deleted", kind, record_id, changes)
+    before = await _scoped(access, kind, kind.table.select().where(id_column == record_id)).first()
+    if before is None:
+        raise NotFoundError(f"No {kind.label} with id {record_id}.")
+    changes: dict[str, tuple[Any, Any]]
+    if kind.deleted_field is None:
+        await kind.table.delete().where(id_column == record_id)
+        changes = {name: (value, None) for name, value in before.items()}
+    else:
+        now = dt.datetime.now(dt.UTC)
+        await kind.table.update({kind.column(kind.deleted_field): now}).where(id_column == record_id)
+        changes = {kind.deleted_field: (None, now)}
+    await _written(actor, f"{kind.name}.deleted", kind, record_id, changes)
 
 
 async def restore_record(
     tenant: TenantContext, access: Access, actor: Actor, kind: ObjectType, record_id: int
 ) -> dict[str, Any]:
     """Bring back a soft-deleted record (needs the delete permission and the record in scope)."""
+    async with tenant_transaction(tenant):
+        return await restore_record_in(access, actor, kind, record_id)
+
+
+async def restore_record_in(access: Access, actor: Actor, kind: ObjectType, record_id: int) -> dict[str, Any]:
+    """:func:`restore_record` inside the caller's open tenant transaction (undoing a merge uses it)."""
     access.require(kind, "delete")
     if kind.deleted_field is None:
         raise NotFoundError(f"{kind.label} records cannot be restored.")
     id_column = kind.column(kind.id_field)
-    async with tenant_transaction(tenant):
-        query = kind.table.select(kind.column(kind.deleted_field)).where(id_column == record_id)
-        before = await _scoped(access, kind, query, deleted=True).first()
-        if before is None:
-            raise NotFoundError(f"No deleted {kind.label} with id {record_id}.")
-        await kind.table.update({kind.column(kind.deleted_field): None}).where(id_column == record_id)
-        await _written(
-            actor,
-            f"{kind.name}.restored",
-            kind,
-            record_id,
-            {kind.deleted_field: (before[kind.deleted_field], None)},
-        )
-        row = await _select(access, kind).where(id_column == record_id).first()
+    query = kind.table.select(kind.column(kind.deleted_field)).where(id_column == record_id)
+    before = await _scoped(access, kind, query, deleted=True).first()
+    if before is None:
+        raise NotFoundError(f"No deleted {kind.label} with id {record_id}.")
+    await kind.table.update({kind.column(kind.deleted_field): None}).where(id_column == record_id)
+    await _written(
+        actor,
+        f"{kind.name}.restored",
+        kind,
+        record_id,
+        {kind.deleted_field: (before[kind.deleted_field], None)},
+    )
+    row = await _select(access, kind).where(id_column == record_id).first()
     return _decoded(kind, row)
