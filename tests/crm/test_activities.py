@@ -126,6 +126,17 @@ async def test_activities_and_notes_validate_and_fill_the_timeline(
     )  # fmt: skip
     assert [item["subject"] for item in open_tasks.json()["items"]] == ["About Acme"]
 
+    by_due: list[str] = []
+    cursor = None
+    while True:  # undated activities sort last, and keyset pages keep them
+        params: dict[str, Any] = {"sort": "due", "limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = (await app_client.get("/api/v1/activities", params=params, headers=admin)).json()
+        by_due += [item["subject"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert by_due == ["Intro call", "About Acme"]
+
     other = await sign_up(app_client)
     stranger = await sign_in(app_client, other.slug, f"admin@{other.slug}.example")
     assert (await app_client.get(path, headers=stranger)).status_code == 404

@@ -12,6 +12,8 @@ CREATE INDEX activities_record_timeline ON activities (record_type, record_id, c
     WHERE deleted_at IS NULL;
 CREATE INDEX activities_owner_open ON activities (owner_id, done, due_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX activities_due_id ON activities (due_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX activities_due_sort ON activities ((coalesce(due_at, '9999-12-31 00:00:00+00'::timestamptz)), id)
+    WHERE deleted_at IS NULL;
 CREATE INDEX activities_done_due ON activities (done, due_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX activities_created_id ON activities (created_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX activities_updated_id ON activities (updated_at, id) WHERE deleted_at IS NULL;

@@ -16,7 +16,7 @@ CREATE INDEX leads_created_id ON leads (created_at, id) WHERE deleted_at IS NULL
 CREATE INDEX leads_updated_id ON leads (updated_at, id) WHERE deleted_at IS NULL;
 CREATE INDEX leads_last_name_id ON leads (last_name, id) WHERE deleted_at IS NULL;
 CREATE INDEX leads_email ON leads (email) WHERE deleted_at IS NULL;
-CREATE INDEX leads_company_name_id ON leads (company_name, id) WHERE deleted_at IS NULL;
+CREATE INDEX leads_company_name_id ON leads ((coalesce(company_name, '')), id) WHERE deleted_at IS NULL;
 CREATE INDEX leads_name_trgm ON leads USING gin ((first_name || ' ' || last_name) ext.gin_trgm_ops)
     WHERE deleted_at IS NULL;
 CREATE INDEX leads_search_trgm ON leads USING gin (
