@@ -195,6 +195,7 @@ async def apply_update(
     before = await _scoped(access, kind, kind.table.select().where(id_column == record_id)).first()
     if before is None:
         raise NotFoundError(f"No {kind.label} with id {record_id}.")
+    before = _decoded(kind, before)  # JSON columns as values, so an unchanged list or object is no change
     changes = {name: (before[name], value) for name, value in values.items() if before[name] != value}
     if changes:
         assignments = {kind.column(name): value for name, value in values.items()}
