@@ -57,7 +57,7 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
-    for noisy in ("uvicorn.access",):
+    for noisy in ("uvicorn.access", "xmlschema", "saml2"):  # pysaml2 and its schema loader chat at INFO
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
