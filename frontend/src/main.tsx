@@ -37,9 +37,10 @@ if (root) {
   createRoot(root).render(
     <StrictMode>
       <MantineProvider theme={theme} defaultColorScheme="light">
-        <Notifications position="bottom-right" />
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>
+            {/* Inside the router: notifications may hold links. */}
+            <Notifications position="bottom-right" />
             <App />
           </BrowserRouter>
         </QueryClientProvider>

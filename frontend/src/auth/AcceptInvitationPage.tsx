@@ -18,6 +18,7 @@ export function AcceptInvitationPage({ workspaceName }: { workspaceName: string 
         </Alert>
       ) : (
         <form
+          noValidate
           onSubmit={(event) => {
             event.preventDefault();
             void form.submit(async (values) => {

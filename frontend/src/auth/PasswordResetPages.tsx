@@ -16,6 +16,7 @@ export function ForgotPasswordPage({ workspaceName }: { workspaceName: string })
         </Alert>
       ) : (
         <form
+          noValidate
           onSubmit={(event) => {
             event.preventDefault();
             void form.submit(async (values) => {
@@ -58,6 +59,7 @@ export function ResetPasswordPage({ workspaceName }: { workspaceName: string }) 
         </Alert>
       ) : (
         <form
+          noValidate
           onSubmit={(event) => {
             event.preventDefault();
             void form.submit(async (values) => {

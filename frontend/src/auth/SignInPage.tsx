@@ -66,6 +66,7 @@ function PasswordStep({
 
   return (
     <form
+      noValidate
       onSubmit={(event) => {
         event.preventDefault();
         void form.submit(async (values) => {
@@ -125,6 +126,7 @@ function TotpStep({
   const form = useApiForm({ code: "" }, { code: "The code" });
   return (
     <form
+      noValidate
       onSubmit={(event) => {
         event.preventDefault();
         void form.submit(async (values) => {

@@ -24,6 +24,7 @@ export function SignupPage({ notFound }: { notFound: string | null }) {
         </Alert>
       )}
       <form
+        noValidate
         onSubmit={(event) => {
           event.preventDefault();
           void form.submit(async (values) => {
@@ -88,6 +89,7 @@ function GoToWorkspace({ host }: { host: string }) {
   const [slug, setSlug] = useState("");
   return (
     <form
+      noValidate
       onSubmit={(event) => {
         event.preventDefault();
         const port = location.port ? `:${location.port}` : "";

@@ -20,6 +20,7 @@ export function NewContactModal({ opened, onClose }: { opened: boolean; onClose:
   return (
     <Modal opened={opened} onClose={onClose} title="New contact" size="lg">
       <form
+        noValidate
         onSubmit={(event) => {
           event.preventDefault();
           void form.submit(async (values) => {
@@ -101,6 +102,7 @@ export function NewCompanyModal({ opened, onClose }: { opened: boolean; onClose:
   return (
     <Modal opened={opened} onClose={onClose} title="New company" size="lg">
       <form
+        noValidate
         onSubmit={(event) => {
           event.preventDefault();
           void form.submit(async (values) => {

@@ -61,17 +61,22 @@ export function RecordTable<K extends RecordType>({
   const [search, setSearch] = useState(params.get("q") ?? "");
   const [q] = useDebouncedValue(search.trim(), 250);
 
+  // The search goes into the address once it settles (a reload or a shared link keeps it). Only when it
+  // differs: setParams changes with every navigation, and an unconditional update would loop.
+  const inAddress = params.get("q") ?? "";
   useEffect(() => {
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
-        if (q) next.set("q", q);
-        else next.delete("q");
-        return next;
-      },
-      { replace: true },
-    );
-  }, [q, setParams]);
+    if (q !== inAddress) {
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          if (q) next.set("q", q);
+          else next.delete("q");
+          return next;
+        },
+        { replace: true },
+      );
+    }
+  }, [q, inAddress, setParams]);
 
   const list = useInfiniteQuery({
     queryKey: keys.list(config.type, { sort, q }),

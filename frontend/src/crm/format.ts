@@ -21,3 +21,17 @@ export function formatMoney(amount: string | null | undefined, currency = "USD")
     return `${amount} ${currency}`;
   }
 }
+
+/** Short money for summaries: $5.3M. */
+export function formatCompactMoney(amount: number, currency = "USD"): string {
+  try {
+    return new Intl.NumberFormat(undefined, {
+      style: "currency",
+      currency,
+      notation: "compact",
+      maximumFractionDigits: 1,
+    }).format(amount);
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}

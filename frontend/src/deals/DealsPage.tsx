@@ -33,7 +33,7 @@ import { messageOf, type Schemas } from "../api/client";
 import { keys } from "../api/keys";
 import { listRecords, updateRecord, type Deal } from "../api/records";
 import { usePipelines } from "../api/workspaceData";
-import { formatDate, formatMoney } from "../crm/format";
+import { formatCompactMoney, formatDate, formatMoney } from "../crm/format";
 import { useNames } from "../crm/useNames";
 import { ErrorState } from "../shell/ErrorState";
 import { columnParams, loadedDeals, withDeal, withoutDeal, type Column } from "./board";
@@ -180,9 +180,9 @@ function StageColumn({ pipeline, stage }: { pipeline: number; stage: Stage }) {
             {column.data ? (everything ? deals.length : `≈ ${Math.max(estimate ?? 0, deals.length)}`) : "…"}
           </Badge>
         </Group>
-        <Text size="xs" c="dimmed">
-          {stage.probability}% · {everything ? "" : "loaded: "}
-          {formatMoney(String(total), currency)} · weighted {formatMoney(String((total * stage.probability) / 100), currency)}
+        <Text size="xs" c="dimmed" title={everything ? undefined : "Of the deals loaded so far"}>
+          {stage.probability}% · {everything ? "" : "≥ "}
+          {formatCompactMoney(total, currency)} · weighted {formatCompactMoney((total * stage.probability) / 100, currency)}
         </Text>
       </Stack>
       <div className="kanban-cards">

@@ -71,12 +71,14 @@ export function CommandPalette() {
               <Spotlight.Action
                 key={`${hit.type}-${hit.id}`}
                 onClick={() => navigate(`/${COLLECTION[hit.type as RecordType] ?? hit.type}/${hit.id}`)}
-                leftSection={hit.type === "company" ? <IconBuilding size={18} /> : <IconUser size={18} />}
               >
                 <Group justify="space-between" w="100%" wrap="nowrap">
-                  <Text size="sm" truncate>
-                    {hit.title}
-                  </Text>
+                  <Group gap="sm" wrap="nowrap">
+                    {hit.type === "company" ? <IconBuilding size={18} /> : <IconUser size={18} />}
+                    <Text size="sm" truncate>
+                      {hit.title}
+                    </Text>
+                  </Group>
                   <Text size="xs" c="dimmed">
                     {hit.type}
                   </Text>
