@@ -36,6 +36,7 @@ install: $(STAMP) ## Install Python dependencies (pinned by requirements.lock) a
 	@infra/dev/system-packages.sh
 
 $(WEB_INSTALLED): $(WEB)/package.json $(WEB)/package-lock.json
+	@! grep -nE '"resolved"|registry\.' $(WEB)/package-lock.json || (echo "package-lock.json names a registry" >&2; exit 1)
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 

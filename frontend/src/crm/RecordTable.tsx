@@ -18,7 +18,7 @@ import {
 } from "@mantine/core";
 import { useDebouncedValue, useIntersection } from "@mantine/hooks";
 import { IconArrowDown, IconArrowUp, IconPlus, IconSearch } from "@tabler/icons-react";
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { keys } from "../api/keys";
@@ -83,6 +83,8 @@ export function RecordTable<K extends RecordType>({
     queryFn: ({ pageParam }) => listRecords(config.type, { sort, q, cursor: pageParam, limit: PAGE }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor,
+    // While a new search or sort loads, the rows shown stay (dimmed) instead of blinking to skeletons.
+    placeholderData: keepPreviousData,
   });
   const pages = list.data?.pages ?? [];
   const rows = pages.flatMap((page) => page.items);
@@ -145,7 +147,14 @@ export function RecordTable<K extends RecordType>({
       ) : (
         <Paper withBorder radius="md" style={{ overflow: "hidden" }}>
           <Table.ScrollContainer minWidth={720}>
-            <Table className="record-table" highlightOnHover stickyHeader verticalSpacing="xs">
+            <Table
+              className="record-table"
+              highlightOnHover
+              stickyHeader
+              verticalSpacing="xs"
+              style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}
+              aria-busy={list.isFetching}
+            >
               <Table.Thead>
                 <Table.Tr>
                   {shown.map((column) => (
