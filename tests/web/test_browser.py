@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 
+import pyotp
 from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD, unique_slug
@@ -239,3 +241,25 @@ def test_another_workspace_never_shows_through(
         screens.take("other-workspace-asks-to-sign-in")
     finally:
         other.http.close()
+
+
+def test_sign_in_asks_for_the_second_factor(page: Page, workspace: Workspace, screens: Screens) -> None:
+    started = workspace.http.post("/api/v1/me/totp")
+    assert started.status_code == 201, started.text
+    secret = started.json()["secret"]
+    confirmed = workspace.http.post("/api/v1/me/totp/confirm", json={"code": pyotp.TOTP(secret).now()})
+    assert confirmed.status_code == 200, confirmed.text
+    page.goto(f"{workspace.url}/sign-in")
+    page.get_by_label("Email").fill(workspace.email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
+    page.get_by_label("Code").fill("000000")
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    screens.take("totp-step")
+    # A code of the next time step: accepted within the drift window, never the one confirmed above.
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).at(time.time() + 30))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(f"{workspace.url}/contacts")
+    expect(page.get_by_text("No contacts yet")).to_be_visible()
