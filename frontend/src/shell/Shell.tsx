@@ -31,6 +31,8 @@ import { useRealtime } from "../realtime/useRealtime";
 import { workspaceAddress } from "../workspace";
 import { CommandPalette } from "./CommandPalette";
 
+const MOD_KEY = /Mac|iPhone|iPad/.test(navigator.userAgent) ? "⌘" : "Ctrl";
+
 const NAVIGATION = [
   { to: "/contacts", label: "Contacts", icon: IconUsers },
   { to: "/companies", label: "Companies", icon: IconBuilding },
@@ -66,7 +68,7 @@ export function Shell({ session }: { session: Session }) {
                   Search
                 </Text>
                 <Kbd size="xs" visibleFrom="xs">
-                  Ctrl K
+                  {MOD_KEY} K
                 </Kbd>
               </Group>
             </UnstyledButton>
