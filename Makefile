@@ -12,6 +12,10 @@ STAMP := $(VENV)/.installed
 MEMBERS := platform tenants plugins/sdk
 MEMBER_PYPROJECTS := $(addsuffix /pyproject.toml,$(MEMBERS))
 PY_PACKAGES := platform/src tenants/src plugins/sdk/src tests
+WEB := frontend
+WEB_INSTALLED := $(WEB)/node_modules/.installed
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
+	$(addprefix $(WEB)/,index.html package.json vite.config.ts tsconfig.json postcss.config.cjs)
 
 .PHONY: help
 help: ## Show this help
@@ -31,12 +35,32 @@ $(STAMP): requirements.lock pyproject.toml $(MEMBER_PYPROJECTS) | $(BIN)/uv-chec
 install: $(STAMP) ## Install Python dependencies (pinned by requirements.lock) and system packages
 	@infra/dev/system-packages.sh
 
+$(WEB_INSTALLED): $(WEB)/package.json $(WEB)/package-lock.json
+	@! grep -nE '"resolved"|registry\.' $(WEB)/package-lock.json || (echo "package-lock.json names a registry" >&2; exit 1)
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB)/dist/index.html: $(WEB_INSTALLED) $(WEB_SOURCES)
+	cd $(WEB) && npm run --silent typecheck && npm test --silent && npm run --silent build
+	@touch $@
+
+.PHONY: frontend
+frontend: $(WEB)/dist/index.html ## Build the web app: npm ci, typecheck, unit tests, vite build (when changed)
+
+.PHONY: api-client
+api-client: install $(WEB_INSTALLED) ## Regenerate the web app's API types from the OpenAPI document
+	cd $(WEB) && npm run --silent api:generate
+
 .PHONY: run
-run: install ## Run the whole product: embedded PostgreSQL + Redis, API, worker, scheduler, demo tenant
+run: install frontend ## Run the whole product: embedded PostgreSQL + Redis, API, worker, scheduler, demo tenant
 	$(BIN)/rapport dev
 
+.PHONY: browser
+browser: ## Install the distribution's Chromium for the browser tests (when missing)
+	@infra/dev/system-packages.sh --browser
+
 .PHONY: test
-test: install ## Run the whole test suite on throwaway PostgreSQL and Redis
+test: install frontend browser ## Run the whole test suite on throwaway PostgreSQL and Redis
 	$(BIN)/pytest
 
 .PHONY: lint

@@ -138,6 +138,14 @@ def modules() -> None:
         sys.exit(1)
 
 
+@main.command()
+def openapi() -> None:
+    """Print the OpenAPI document (JSON) the web app's client is generated from."""
+    from rapport.webapp.openapi import openapi_json
+
+    click.echo(openapi_json(), nl=False)
+
+
 @main.group()
 def demo() -> None:
     """Demo data for development."""

@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     """An endpoint failing every delivery this many times, and for this long, is disabled with a notice."""
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     data_dir: Path = Path(".data")
+    web_dist: Path | None = None
+    """The built web app served at ``/``; default: ``frontend/dist`` of the source tree."""
     disabled_modules: frozenset[str] = frozenset()
     public_url: str | None = None
     """Where users reach the product (``https://rapport.example``); a tenant is ``<slug>.`` + host."""
