@@ -49,6 +49,10 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the HTTP API and the web app."""
     import uvicorn
 
+    if port is not None:  # the app builds its links (signup, SSO callbacks, emails) from the port it serves
+        os.environ["RAPPORT_PORT"] = str(port)
+    if host is not None:
+        os.environ["RAPPORT_HOST"] = host
     settings = settings_or_exit()
     database_or_exit(settings)
     uvicorn.run(
