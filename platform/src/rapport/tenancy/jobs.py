@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import dramatiq
 import structlog
 from rapport_tenants.lifecycle import purge_due
@@ -32,6 +30,15 @@ async def purge_now(settings: Settings | None = None) -> list[str]:
 
 
 @dramatiq.actor(actor_name="tenancy.purge_deleted", max_retries=3, queue_name="system")
-def purge_deleted() -> None:
-    """Periodic: drop tenants marked for deletion once their grace period has passed."""
-    asyncio.run(purge_now())
+async def purge_deleted() -> None:
+    """Periodic: drop tenants marked for deletion once their grace period has passed.
+
+    On the worker's own engine and loop: a short-lived engine of its own (what ``purge_now`` does for the
+    CLI) would replace the process's engine under the other actors running at the same time.
+    """
+    from rapport.kernel.jobs import ensure_worker_engine
+
+    await ensure_worker_engine()
+    purged = await purge_due()
+    if purged:
+        log.info("tenants_purged", slugs=purged)
