@@ -263,3 +263,20 @@ def test_sign_in_asks_for_the_second_factor(page: Page, workspace: Workspace, sc
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{workspace.url}/contacts")
     expect(page.get_by_text("No contacts yet")).to_be_visible()
+
+
+def test_a_record_page_shows_its_timeline(page: Page, workspace: Workspace, screens: Screens) -> None:
+    contact = workspace.create("contacts", {"first_name": "Tim", "last_name": "Line"})
+    linked = {"record_type": "contact", "record_id": contact["id"]}
+    body = "<p>Met at <b>the fair</b><script>window.leaked = 1</script></p>"
+    workspace.create("notes", {"body": body, **linked})
+    workspace.create("activities", {"kind": "call", "subject": "Follow-up call", **linked})
+    sign_in(page, workspace)
+    page.goto(f"{workspace.url}/contacts/{contact['id']}")
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline).to_contain_text("Follow-up call")
+    expect(timeline.locator("b")).to_have_text("the fair")  # the note's sanitized HTML, rendered
+    expect(timeline).to_contain_text("Created")
+    assert timeline.locator("script").count() == 0
+    assert page.evaluate("window.leaked") is None
+    screens.take("timeline")

@@ -39,6 +39,7 @@ import { useMemberEmails, usePipelines } from "../api/workspaceData";
 import { ErrorState } from "../shell/ErrorState";
 import { formatDateTime, formatMoney } from "./format";
 import { FieldRow, InlineCompany, InlineEntries, InlineText } from "./InlineFields";
+import { Timeline } from "./Timeline";
 import { useNames } from "./useNames";
 
 type PageType = "contact" | "company";
@@ -117,6 +118,7 @@ export function RecordPage({ type }: { type: PageType }) {
               <Related title="People" type="contact" filter={{ field: "company", op: "eq", value: id }} sort="last_name" />
             )}
             <Related title="Deals" type="deal" filter={{ field: type, op: "eq", value: id }} sort="-amount" />
+            <Timeline type={type} id={id} />
           </Stack>
         </Grid.Col>
       </Grid>
