@@ -279,4 +279,6 @@ def test_a_record_page_shows_its_timeline(page: Page, workspace: Workspace, scre
     expect(timeline).to_contain_text("Created")
     assert timeline.locator("script").count() == 0
     assert page.evaluate("window.leaked") is None
+    workspace.create("activities", {"kind": "meeting", "subject": "Live demo booked", **linked})
+    expect(timeline).to_contain_text("Live demo booked", timeout=30_000)  # pushed by the realtime socket
     screens.take("timeline")

@@ -9,6 +9,9 @@ const PING_MS = 25_000;
 const FLUSH_MS = 250;
 const MAX_BACKOFF_MS = 30_000;
 const TYPES: ReadonlySet<string> = new Set<RecordType>(["contact", "company", "deal"]);
+/** Changes that show on contact and company timelines without changing the contact or company itself. */
+const ON_TIMELINES: ReadonlySet<string> = new Set(["activity", "note", "deal"]);
+const TIMELINES = "timelines";
 
 export interface RecordChange {
   event: string;
@@ -23,14 +26,24 @@ function changeBatcher(client: QueryClient) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   return {
     add(change: RecordChange) {
-      if (!TYPES.has(change.record_type)) {
+      if (ON_TIMELINES.has(change.record_type)) {
+        pending.add(TIMELINES);
+      }
+      if (TYPES.has(change.record_type)) {
+        pending.add(change.record_type);
+      }
+      if (pending.size === 0) {
         return;
       }
-      pending.add(change.record_type);
       timer ??= setTimeout(() => {
         timer = undefined;
         for (const type of pending) {
-          void client.invalidateQueries({ queryKey: keys.records(type as RecordType) });
+          if (type === TIMELINES) {
+            void client.invalidateQueries({ queryKey: [...keys.records("contact"), "timeline"] });
+            void client.invalidateQueries({ queryKey: [...keys.records("company"), "timeline"] });
+          } else {
+            void client.invalidateQueries({ queryKey: keys.records(type as RecordType) });
+          }
         }
         void client.invalidateQueries({ queryKey: ["search"] });
         pending.clear();
