@@ -8,7 +8,6 @@ verified email is in an allowed domain.
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 import warnings
@@ -26,7 +25,7 @@ from redis.asyncio import Redis
 from rapport.identity import audit
 from rapport.identity.audit import Actor
 from rapport.identity.sessions import SignedIn, start_session
-from rapport.identity.sso import SsoFailed, check_domain, join_just_in_time
+from rapport.identity.sso import SsoFailed, check_domain, join_just_in_time, remember_state, take_state
 from rapport.identity.tables import SsoIdentity, SsoProvider
 from rapport.kernel.errors import FieldError, NotFoundError, ValidationFailed
 from rapport.kernel.keyring import KeyRing
@@ -45,7 +44,6 @@ __all__ = [
     "provider_metadata",
 ]
 
-STATE_SECONDS = 600
 HTTP_TIMEOUT = 10.0
 CALLBACK_PATH = "api/v1/auth/sso/callback"
 
@@ -97,10 +95,6 @@ def _client(provider: dict[str, Any], keyring: KeyRing, redirect_uri: str) -> As
     )
 
 
-def _state_key(tenant: TenantContext, state: str) -> str:
-    return f"rapport:sso-state:t:{tenant.id}:{state}"
-
-
 async def begin_login(
     redis: Redis, keyring: KeyRing, tenant: TenantContext, provider_id: uuid.UUID, redirect_uri: str
 ) -> OidcLogin:
@@ -113,7 +107,7 @@ async def begin_login(
         metadata["authorization_endpoint"], state=state, nonce=nonce, code_verifier=verifier
     )
     remembered = {"provider_id": str(provider_id), "nonce": nonce, "verifier": verifier}
-    await redis.set(_state_key(tenant, state), json.dumps(remembered), ex=STATE_SECONDS)
+    await remember_state(redis, "sso", tenant, state, remembered)
     return OidcLogin(authorization_url=url)
 
 
@@ -149,10 +143,7 @@ async def finish_login(
     user_agent: str,
 ) -> SignedIn:  # fmt: skip
     """Exchange the code (with the PKCE verifier), verify the ID token, find or create the member, sign in."""
-    remembered_raw = await redis.getdel(_state_key(tenant, state))
-    if remembered_raw is None:
-        raise SsoFailed("This sign-in is unknown, expired or was used already; start again.")
-    remembered = json.loads(remembered_raw)
+    remembered = await take_state(redis, "sso", tenant, state)
     provider = await _provider(tenant, uuid.UUID(remembered["provider_id"]))
     metadata = await provider_metadata(provider["issuer"])
     try:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import json
 import secrets
 import time
 import uuid
@@ -43,7 +42,7 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 from rapport.identity import audit
 from rapport.identity.audit import Actor
 from rapport.identity.sessions import SignedIn, start_session
-from rapport.identity.sso import SsoFailed, check_domain, join_just_in_time
+from rapport.identity.sso import SsoFailed, check_domain, join_just_in_time, remember_state, take_state
 from rapport.identity.tables import SsoProvider
 from rapport.kernel.errors import FieldError, NotFoundError, ValidationFailed
 
@@ -58,7 +57,6 @@ __all__ = [
 ]
 
 ACS_PATH = "api/v1/auth/sso/saml/acs"
-STATE_SECONDS = 600
 CLOCK_SKEW_SECONDS = 60
 MAX_METADATA_BYTES = 500_000
 MAX_RESPONSE_BYTES = 300_000
@@ -190,10 +188,6 @@ async def sp_metadata(tenant: TenantContext, provider_id: uuid.UUID, base_url: s
     return str(entity_descriptor(config).to_string(), "utf-8")
 
 
-def _state_key(tenant: TenantContext, state: str) -> str:
-    return f"rapport:saml-state:t:{tenant.id}:{state}"
-
-
 async def begin_login(redis: Redis, tenant: TenantContext, provider_id: uuid.UUID, base_url: str) -> str:
     """The identity provider's URL carrying our AuthnRequest; its id waits for the answer 10 minutes."""
     provider = await _provider(tenant, provider_id)
@@ -208,7 +202,7 @@ async def begin_login(redis: Redis, tenant: TenantContext, provider_id: uuid.UUI
 
     request_id, location = await asyncio.to_thread(prepare)
     remembered = {"provider_id": str(provider_id), "request_id": request_id}
-    await redis.set(_state_key(tenant, state), json.dumps(remembered), ex=STATE_SECONDS)
+    await remember_state(redis, "saml", tenant, state, remembered)
     return location
 
 
@@ -291,10 +285,7 @@ async def finish_login(
     user_agent: str,
 ) -> SignedIn:  # fmt: skip
     """The ACS: verify the response to our request, refuse replays, find or create the member, sign in."""
-    remembered_raw = await redis.getdel(_state_key(tenant, relay_state))
-    if remembered_raw is None:
-        raise SsoFailed("This sign-in is unknown, expired or was used already; start again.")
-    remembered = json.loads(remembered_raw)
+    remembered = await take_state(redis, "saml", tenant, relay_state)
     provider = await _provider(tenant, uuid.UUID(remembered["provider_id"]))
     _precheck(saml_response)
     response = await asyncio.to_thread(_verify, provider, base_url, saml_response, remembered["request_id"])

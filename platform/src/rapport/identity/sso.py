@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 from rapport_tenants.context import TenantContext, tenant_transaction
+from redis.asyncio import Redis
 
 from rapport.identity import audit
 from rapport.identity.audit import Actor
@@ -14,12 +16,37 @@ from rapport.identity.sessions import member_role
 from rapport.identity.tables import Membership, SsoIdentity, SsoProvider
 from rapport.kernel.errors import NotFoundError, UnauthorizedError
 
-__all__ = ["SsoFailed", "check_domain", "join_just_in_time", "provider_kind"]
+__all__ = [
+    "SsoFailed", "check_domain", "join_just_in_time", "provider_kind", "remember_state", "take_state",
+]  # fmt: skip
 
 
 class SsoFailed(UnauthorizedError):
     type_slug = "sso-failed"
     title = "Single sign-on failed"
+
+
+STATE_SECONDS = 600
+
+
+def _state_key(flow: str, tenant: TenantContext, state: str) -> str:
+    return f"rapport:{flow}-state:t:{tenant.id}:{state}"
+
+
+async def remember_state(
+    redis: Redis, flow: str, tenant: TenantContext, state: str, data: dict[str, Any]
+) -> None:
+    """Keep what a sign-in started with for 10 minutes, under a key bound to the tenant."""
+    await redis.set(_state_key(flow, tenant, state), json.dumps(data), ex=STATE_SECONDS)
+
+
+async def take_state(redis: Redis, flow: str, tenant: TenantContext, state: str) -> dict[str, Any]:
+    """What a sign-in started with, once (GETDEL); refused if unknown, expired, used or another tenant's."""
+    raw = await redis.getdel(_state_key(flow, tenant, state))
+    if raw is None:
+        raise SsoFailed("This sign-in is unknown, expired or was used already; start again.")
+    data: dict[str, Any] = json.loads(raw)
+    return data
 
 
 async def provider_kind(tenant: TenantContext, provider_id: uuid.UUID) -> str:
