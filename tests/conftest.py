@@ -108,7 +108,9 @@ def database_url(postgres: EmbeddedPostgres) -> str:
 
 
 @pytest.fixture(scope="session")
-def service_env(database_url: str, redis_server: EmbeddedRedis, mail_sink: MailSink) -> dict[str, str]:
+def service_env(
+    database_url: str, redis_server: EmbeddedRedis, mail_sink: MailSink, services_dir: Path
+) -> dict[str, str]:
     """The environment a Rapport process started by a test gets."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
     env.update(
@@ -119,6 +121,7 @@ def service_env(database_url: str, redis_server: EmbeddedRedis, mail_sink: MailS
         RAPPORT_OPERATOR_TOKEN=OPERATOR_TOKEN,
         RAPPORT_SIGNUP_RATE_PER_HOUR="100000",
         RAPPORT_SMTP_URL=mail_sink.url,
+        RAPPORT_DATA_DIR=str(services_dir / "data"),
     )
     return env
 
@@ -141,10 +144,18 @@ def make_settings(database_url: str, redis_url: str, **overrides: object) -> Set
 
 @pytest.fixture(scope="session")
 def settings(
-    database_url: str, redis_server: EmbeddedRedis, mail_sink: MailSink, dns_server: TxtServer
+    database_url: str,
+    redis_server: EmbeddedRedis,
+    mail_sink: MailSink,
+    dns_server: TxtServer,
+    services_dir: Path,
 ) -> Settings:
     return make_settings(
-        database_url, redis_server.url, smtp_url=mail_sink.url, dns_nameservers=[dns_server.address]
+        database_url,
+        redis_server.url,
+        smtp_url=mail_sink.url,
+        dns_nameservers=[dns_server.address],
+        data_dir=services_dir / "data",
     )
 
 

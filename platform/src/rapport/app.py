@@ -20,6 +20,7 @@ from rapport import __version__
 from rapport.identity.middleware import AuthMiddleware
 from rapport.kernel.db import create_engine, install_engine, release_connection
 from rapport.kernel.errors import problem_details_plugin, unhandled_exception_handler
+from rapport.kernel.files import file_store
 from rapport.kernel.health import healthz, readyz
 from rapport.kernel.jobs import configure_broker
 from rapport.kernel.keyring import KeyRing
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> Litestar:
     engine = create_engine(settings.dsn)
     install_engine(engine)
     configure_broker(settings)
+    file_store(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

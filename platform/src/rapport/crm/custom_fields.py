@@ -29,9 +29,11 @@ from rapport.kernel.errors import ConflictError, FieldError, NotFoundError, Vali
 
 __all__ = [
     "TYPES",
+    "check_value",
     "create_field",
     "delete_field",
     "extend_spec",
+    "field_definitions",
     "list_fields",
     "mentions_custom",
     "validate_custom",
@@ -86,7 +88,7 @@ def mentions_custom(filter_tree: Mapping[str, Any], sort: str) -> bool:
     return sort.lstrip("-").startswith("custom.") or '"custom.' in json.dumps(filter_tree)
 
 
-async def _definitions(object_type: str) -> list[dict[str, Any]]:
+async def field_definitions(object_type: str) -> list[dict[str, Any]]:
     rows = await transaction_connection().fetch(
         'SELECT id, object_type, key, label, type, required, "unique", "default", options, position, '
         "created_at "
@@ -103,14 +105,14 @@ async def _definitions(object_type: str) -> list[dict[str, Any]]:
 async def extend_spec(tenant: TenantContext, spec: ListSpec) -> ListSpec:
     """``spec`` with a ``custom.<key>`` field for every filterable custom field of its type."""
     async with tenant_transaction(tenant):
-        definitions = await _definitions(spec.kind.name)
+        definitions = await field_definitions(spec.kind.name)
     extra = {f"custom.{d['key']}": field for d in definitions if (field := _spec(d)) is not None}
     return dataclasses.replace(spec, fields={**spec.fields, **extra})
 
 
 async def list_fields(tenant: TenantContext, object_type: str) -> list[dict[str, Any]]:
     async with tenant_transaction(tenant):
-        return await _definitions(object_type)
+        return await field_definitions(object_type)
 
 
 def _text(limit: int) -> Any:
@@ -190,7 +192,7 @@ _CHECKS = {
 }  # fmt: skip
 
 
-def _check_value(definition: Mapping[str, Any], value: Any) -> Any:
+def check_value(definition: Mapping[str, Any], value: Any) -> Any:
     """The value as stored, or ValueError with what is expected."""
     return _CHECKS[definition["type"]](value, definition["options"])
 
@@ -206,7 +208,7 @@ async def validate_custom(
     if not isinstance(incoming, dict):
         errors.append(FieldError("custom", "an object of custom field values by key"))
         return
-    definitions = {d["key"]: d for d in await _definitions(object_type)}
+    definitions = {d["key"]: d for d in await field_definitions(object_type)}
     existing = current.get("custom") if current is not None else None
     merged: dict[str, Any] = dict(json.loads(existing) if isinstance(existing, str) else existing or {})
     if current is None:
@@ -220,7 +222,7 @@ async def validate_custom(
             merged.pop(key, None)
             continue
         try:
-            merged[key] = _check_value(definition, value)
+            merged[key] = check_value(definition, value)
         except (ValueError, TypeError) as exc:
             errors.append(FieldError(f"custom.{key}", str(exc)))
     for key, definition in definitions.items():
@@ -289,7 +291,7 @@ def _check_definition(values: dict[str, Any]) -> None:
         errors.append(FieldError("unique", f"a {values['type']} field cannot be unique"))
     if values.get("default") is not None and not errors:
         try:
-            values["default"] = _check_value(values, values["default"])
+            values["default"] = check_value(values, values["default"])
         except (ValueError, TypeError) as exc:
             errors.append(FieldError("default", str(exc)))
     if errors:
@@ -339,7 +341,7 @@ async def create_field(tenant: TenantContext, actor: Actor, values: dict[str, An
             )
         changes = {"key": (None, values["key"]), "type": (None, values["type"])}
         await audit.record(actor, "custom_field.created", "custom_field", row["id"], changes)
-        created = [d for d in await _definitions(values["object_type"]) if d["id"] == row["id"]]
+        created = [d for d in await field_definitions(values["object_type"]) if d["id"] == row["id"]]
     return created[0]
 
 

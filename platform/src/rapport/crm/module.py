@@ -11,6 +11,7 @@ from rapport.crm.controllers import (
     SearchController,
 )
 from rapport.crm.demo import seed_crm
+from rapport.crm.import_controllers import ImportController
 from rapport.crm.lead_controllers import (
     LeadCaptureController,
     LeadConversionController,
@@ -47,6 +48,7 @@ module = Module(
         TagController,
         CustomFieldController,
         ExportController,
+        ImportController,
         MergeController,
         PipelineController,
         SearchController,
@@ -54,7 +56,7 @@ module = Module(
     tenant_piccolo_apps=["rapport.crm.piccolo_app"],
     object_types=[COMPANY, CONTACT, DEAL, ACTIVITY, NOTE, LEAD],
     event_consumers=[LEAD_ACTIVITY_CONSUMER],
-    actor_modules=["rapport.crm.export_jobs"],
+    actor_modules=["rapport.crm.export_jobs", "rapport.crm.import_jobs"],
     demo_seeders=[seed_crm],
     depends_on=("identity", "events", "tenancy"),
 )

@@ -30,6 +30,8 @@ __all__ = [
     "CustomField",
     "Deal",
     "Export",
+    "Import",
+    "ImportFailure",
     "Lead",
     "LeadAssignmentRule",
     "LeadForm",
@@ -297,3 +299,61 @@ class Merge(Table, tablename="merges"):
     actor = Varchar(length=320, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     undone_at = Timestamptz(null=True, default=None)
+
+
+class Import(Table, tablename="imports"):
+    """A CSV or XLSX file imported into one object type by a job: mapping, dedupe choice, progress, counts.
+
+    ``status``: ``uploaded`` (waiting for its mapping), ``queued``, ``running``, ``done``, ``failed`` or
+    ``cancelled``; ``phase`` says what a running import does (``reading``, ``checking``, ``matching``,
+    ``writing``). Nothing is written to the records unless the whole import finishes.
+    """
+
+    id = BigSerial(primary_key=True)
+    object_type = Varchar(length=30)
+    filename = Varchar(length=255, default="")
+    format = Varchar(length=4, default="csv")
+    file_key = Varchar(length=300, default="")
+    size = BigInt(default=0)
+    status = Varchar(length=10, default="uploaded")
+    phase = Varchar(length=10, default="")
+    headers = JSONB(default=[])
+    """The file's column names, in order (blank and repeated ones made unique)."""
+    sample = JSONB(default=[])
+    """The first rows, as lists of cells, to show beside the mapping."""
+    options = JSONB(default={})
+    """How the file is read: ``delimiter`` and ``encoding`` of a CSV file."""
+    mapping = JSONB(default={})
+    """File column → field (``first_name``, ``custom.tier``…); unmapped columns are ignored."""
+    on_match = Varchar(length=6, default="skip")
+    """What a row matching an existing record does: ``skip``, ``update`` it, or ``create`` one anyway."""
+    fuzzy = Boolean(default=True)
+    """Also match by similar name (and the same company), not only by email or domain."""
+    rows_total = Integer(default=0)
+    rows_done = Integer(default=0)
+    percent = Integer(default=0)
+    rate = Integer(default=0)
+    """Rows per second of the current phase."""
+    created = Integer(default=0)
+    updated = Integer(default=0)
+    skipped = Integer(default=0)
+    failed = Integer(default=0)
+    error = Text(default="")
+    cancel_requested = Boolean(default=False)
+    retry_of = BigInt(null=True, default=None)
+    user_id = UUID()
+    created_at = Timestamptz(default=TimestamptzNow())
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class ImportFailure(Table, tablename="import_failures"):
+    """A row of an import that was not written: its cells by column and what is wrong with them."""
+
+    id = BigSerial(primary_key=True)
+    import_id = ForeignKey(references=Import, on_delete=OnDelete.cascade, null=False)
+    row_number = Integer()
+    """The row in the file (the header is row 1)."""
+    cells = JSONB(default={})
+    errors = JSONB(default=[])
+    """``[{"column": file column or null, "field": field or null, "message": …}]``."""

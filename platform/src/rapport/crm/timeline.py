@@ -25,7 +25,7 @@ from rapport.kernel.objects import ObjectType
 __all__ = ["TimelinePage", "timeline"]
 
 _DEAL_LINK = {COMPANY.name: "company", CONTACT.name: "contact"}
-_CHANGE_ACTIONS = ("created", "updated", "deleted", "restored")
+_CHANGE_ACTIONS = ("created", "updated", "deleted", "restored", "imported")
 
 
 @dataclass(frozen=True, slots=True)
