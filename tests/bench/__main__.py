@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from tests.bench import crm, events, foundation, tenancy
+from tests.bench import crm, events, foundation, imports, tenancy
 
 SUITES: dict[str, Callable[[argparse.Namespace], None]] = {
     "foundation": lambda args: foundation.run(args.seconds),
     "tenancy": lambda args: tenancy.run(args.seconds, large=args.large),
     "events": lambda args: events.run(args.seconds),
     "crm": lambda args: crm.run(args.seconds, large=args.large),
+    "import": lambda args: imports.run(args.seconds, large=args.large),
 }
 
 

@@ -20,6 +20,7 @@ per-record domain events (one ``import.finished`` event says what happened; see 
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import time
@@ -30,6 +31,7 @@ from typing import Any
 
 import asyncpg
 import msgspec
+import structlog
 from rapport_tenants.context import TenantContext, process_engine, tenant_transaction
 
 from rapport.crm import custom_fields
@@ -42,6 +44,8 @@ from rapport.identity.principal import Principal
 from rapport.kernel.files import file_store
 
 __all__ = ["Cancelled", "execute_import"]
+
+log = structlog.get_logger(__name__)
 
 BATCH = 10_000
 CHUNK = 50_000
@@ -121,6 +125,29 @@ _UPDATE = {
 """Per type: what an update sets (a cell left empty keeps the record's value)."""
 
 
+class _Timed:
+    """The import's connection, adding up the seconds spent per statement (logged when it finishes)."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.connection = connection
+        self.steps: dict[str, float] = collections.defaultdict(float)
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.connection, name)
+        if name not in ("execute", "fetch", "fetchval", "fetchrow", "copy_records_to_table"):
+            return method
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await method(*args, **kwargs)
+            finally:
+                label = " ".join(str(args[0]).split()[:6]) if args else name
+                self.steps[label] += time.perf_counter() - started
+
+        return timed
+
+
 class Cancelled(Exception):
     """The person asked the import to stop."""
 
@@ -135,7 +162,8 @@ class _Run:
     row: dict[str, Any]
     access: Access
     principal: Principal
-    connection: asyncpg.Connection
+    connection: Any
+    """The transaction's connection, timed (``_Timed``)."""
     fields: dict[str, Any]
     headers: list[str]
     mapping: dict[str, str]
@@ -249,12 +277,14 @@ async def execute_import(tenant: TenantContext, import_id: int) -> None:
                 row,
                 access,
                 principal,
-                connection,
+                _Timed(connection),
                 fields,
                 json.loads(row["headers"]),
                 json.loads(row["mapping"]),
             )
             await _run(run)
+            log.info("import_finished", import_id=import_id, rows=run.total,
+                     seconds={k: round(v, 2) for k, v in sorted(run.connection.steps.items(), key=lambda kv: -kv[1])[:14]})  # fmt: skip
     except Cancelled:
         await _side_update(
             tenant, import_id, status="cancelled", phase="", finished_at=dt.datetime.now(dt.UTC)
