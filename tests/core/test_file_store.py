@@ -163,7 +163,7 @@ async def test_a_browser_downloads_the_file_under_its_name(store: FileStore) -> 
     content = b"id,name\n1,\xc3\x89lodie\n"
     await _write(store, KEY, content)
 
-    @get("/download", sync_to_thread=False)
+    @get("/download", sync_to_thread=False, media_type="application/octet-stream")  # as the product's routes
     def download() -> Response[bytes]:
         return store.download(KEY, "contact-export-12.csv", "text/csv")
 

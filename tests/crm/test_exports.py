@@ -9,14 +9,18 @@ import json
 from typing import Any
 
 import asyncpg
+import httpx
 from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
+from rapport.app import create_app
 from rapport.kernel.devservices import EmbeddedRedis
+from rapport.kernel.settings import Settings
 
 from tests.conftest import MailSink
 from tests.events.conftest import Processes, events_redis, processes, wait_until  # noqa: F401 - fixtures
 from tests.factories import invite_member, sign_up
 from tests.probe.fixtures import schema_of, sign_in
+from tests.s3_server import S3Server
 
 
 async def _finished(
@@ -124,3 +128,46 @@ async def test_exports_follow_the_list_rules_and_reach_only_their_asker(
     ).status_code == 404
     assert (await app_client.get(done["download_url"], headers=stranger)).status_code == 404
     assert (await app_client.get("/api/v1/exports", headers=stranger)).json() == []
+
+
+async def test_exports_on_s3_are_downloaded_from_s3_through_a_short_lived_link(
+    migrated: Settings,
+    processes: Processes,  # noqa: F811 - the fixture imported above
+    redis_server: EmbeddedRedis,
+    s3_server: S3Server,
+) -> None:
+    """The worker writes the file to S3; the API answers the download with a redirect the browser follows."""
+    bucket = s3_server.create_bucket()
+    processes.env["RAPPORT_REDIS_URL"] = redis_server.url  # the broker the in-process app sends to
+    processes.env.update(s3_server.environment(bucket))
+    processes.start("worker", "worker")
+    settings = migrated.model_copy(update=s3_server.settings(bucket))
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        tenant, other = await sign_up(client), await sign_up(client)
+        admin = await sign_in(client, tenant.slug, f"admin@{tenant.slug}.example")
+        for name in ("Zuse", "Lovelace", "Hopper"):
+            created = await client.post("/api/v1/contacts", json={"last_name": name}, headers=admin)
+            assert created.status_code == 201, created.text
+        started = await client.post(
+            "/api/v1/exports", json={"object_type": "contact", "sort": "last_name"}, headers=admin
+        )
+        assert started.status_code == 202, started.text
+        export_id = started.json()["id"]
+        done = await _finished(client, admin, export_id, processes)
+        assert (done["status"], done["rows"]) == ("done", 3), done
+        assert s3_server.keys(bucket) == [f"t/{tenant.id}/exports/{export_id}.csv"]
+
+        redirect = await client.get(done["download_url"], headers=admin, follow_redirects=False)
+        assert redirect.status_code == 302, redirect.text
+        async with httpx.AsyncClient() as browser:  # the browser, straight to S3, without our cookies
+            download = await browser.get(redirect.headers["location"])
+        assert download.status_code == 200, download.text
+        assert download.headers["content-type"].startswith("text/csv")
+        disposition = download.headers["content-disposition"]
+        assert disposition.startswith(f'attachment; filename="contact-export-{export_id}.csv"')
+        rows = list(csv.DictReader(io.StringIO(download.text)))
+        assert [row["last_name"] for row in rows] == ["Hopper", "Lovelace", "Zuse"]
+
+        stranger = await sign_in(client, other.slug, f"admin@{other.slug}.example")
+        refused = await client.get(done["download_url"], headers=stranger, follow_redirects=False)
+        assert refused.status_code == 404  # no link to another workspace's file

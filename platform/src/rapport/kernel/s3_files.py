@@ -23,7 +23,7 @@ import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from litestar import Response
+from litestar import MediaType, Response
 from litestar.response import Redirect
 
 from rapport.kernel.files import FileStore, content_disposition
@@ -145,5 +145,8 @@ class S3FileStore(FileStore):
             },
             ExpiresIn=self.link_seconds,
         )
-        # The link is a credential for a few minutes: no cache may keep it.
-        return Redirect(url, status_code=302, headers={"Cache-Control": "no-store"})
+        # The link is a credential for a few minutes: no cache may keep it. The media type is the
+        # (empty) body's: a redirect refuses the route's own (a file type) otherwise.
+        return Redirect(
+            url, status_code=302, headers={"Cache-Control": "no-store"}, media_type=MediaType.TEXT
+        )
