@@ -52,7 +52,7 @@ async def run_export(tenant: TenantContext, export_id: int) -> None:
         role = await transaction.connection.fetchval(
             "SELECT role FROM memberships WHERE user_id = $1 AND active", row["user_id"] if row else None
         )
-    if row is None or row["status"] in ("done", "failed"):
+    if row is None or row["status"] in ("done", "failed", "expired"):
         return
     if role is None:
         await _set(export_id, tenant, status="failed", error="the member left the workspace")

@@ -309,6 +309,8 @@ class ExportController(Controller):
         export_id: FromPath[int],
     ) -> Response[bytes]:
         found = await exports.export_of(tenant, principal, export_id)
+        if found["status"] == "expired":
+            raise ConflictError(f"Export {export_id} has expired; start a new one.")
         if found["status"] != "done":
             raise ConflictError(f"Export {export_id} is {found['status']}, not done yet.")
         settings: Settings = request.app.state.settings
