@@ -26,6 +26,7 @@ from rapport.kernel.settings import Environment, Settings
 from tests.dns_server import TxtServer
 from tests.factories import SHARED_EMAIL, SignedUp, sign_up
 from tests.probe.fixtures import probe_client  # noqa: F401 - a fixture, shared with every test package
+from tests.s3_server import S3Server
 
 TEST_DATABASE = "rapport_test"
 SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
@@ -99,6 +100,18 @@ def dns_server() -> Iterator[TxtServer]:
     server = TxtServer()
     server.start()
     yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real S3-protocol server on loopback; boto3 finds its credentials in this process's environment."""
+    server = S3Server()
+    server.start()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in S3Server.CREDENTIALS.items():
+            patch.setenv(name, value)
+        yield server
     server.stop()
 
 

@@ -10,8 +10,8 @@ counts, and the worker's peak RSS. Target: 1,000,000 rows with dedupe < 60 s.
 from __future__ import annotations
 
 import asyncio
-import os
 import csv
+import os
 import random
 import subprocess
 import sys

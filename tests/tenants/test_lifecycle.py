@@ -8,11 +8,17 @@ import sys
 import uuid
 
 import asyncpg
+import pytest
+from botocore.exceptions import ClientError
 from litestar.testing import AsyncTestClient
+from piccolo.engine.postgres import PostgresEngine
 from rapport.app import create_app
+from rapport.kernel.files import file_store
 from rapport.kernel.settings import Settings
+from rapport.tenancy.jobs import purge_tenants
 
 from tests.conftest import OPERATOR_TOKEN, make_settings
+from tests.s3_server import S3Server
 from tests.tenants.conftest import SignedUp, sign_up
 
 OPERATOR = {"authorization": f"Bearer {OPERATOR_TOKEN}"}
@@ -143,6 +149,42 @@ async def test_delete_waits_for_the_grace_period_then_purges(
     finally:
         await connection.close()
     assert (await app_client.get("/api/v1/workspace", headers={"x-tenant": survivor.slug})).status_code == 200
+
+
+async def test_purge_deletes_the_tenants_files_and_no_one_elses(
+    two_tenants: tuple[SignedUp, SignedUp],
+    migrated: Settings,
+    database_url: str,
+    s3_server: S3Server,
+    engine: PostgresEngine,
+) -> None:
+    doomed, survivor = two_tenants
+    bucket = s3_server.create_bucket()
+    settings = migrated.model_copy(update=s3_server.settings(bucket))
+    store = file_store(settings)
+    for tenant in (doomed, survivor):
+        for name in ("exports/1.csv", "exports/2.xlsx"):
+            async with store.writing(f"t/{tenant.id}/{name}") as path:
+                path.write_text(f"{tenant.slug} {name}")
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute(
+            "UPDATE control.tenants SET status = 'deleting', delete_after = now() - interval '1 minute' "
+            "WHERE id = $1",
+            doomed.id,
+        )
+        # Files first: while they cannot be deleted (here: no such bucket), the tenant is not purged.
+        unreachable = migrated.model_copy(update=s3_server.settings("rapport-test-no-such-bucket"))
+        with pytest.raises(ClientError, match="NoSuchBucket"):
+            await purge_tenants(unreachable)
+        assert await connection.fetchval("SELECT status FROM control.tenants WHERE id = $1", doomed.id) == (
+            "deleting"
+        )
+        assert doomed.slug in await purge_tenants(settings)
+        assert await connection.fetchval("SELECT count(*) FROM control.tenants WHERE id = $1", doomed.id) == 0
+    finally:
+        await connection.close()
+    assert s3_server.keys(bucket) == [f"t/{survivor.id}/exports/1.csv", f"t/{survivor.id}/exports/2.xlsx"]
 
 
 async def test_a_deletion_can_be_cancelled_in_the_grace_period(

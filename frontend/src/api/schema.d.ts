@@ -914,7 +914,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The exported file (to the person who asked) */
+        /**
+         * The exported file (to the person who asked)
+         * @description The file itself, or (file store on S3) a redirect to a download link valid for minutes.
+         */
         get: operations["ApiV1ExportsExportIdDownloadDownload"];
         put?: never;
         post?: never;
@@ -5699,20 +5702,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description File Download */
+            /** @description The file (local file store) */
             200: {
                 headers: {
-                    /** @description File size in bytes */
-                    "content-length"?: string;
-                    /** @description Entity tag */
-                    etag?: string;
-                    /** @description Last modified data-time in RFC 2822 format */
-                    "last-modified"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "": string;
+                    "application/octet-stream": string;
                 };
+            };
+            /** @description Download from the `Location` (a short-lived link) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad request syntax or unsupported method */
             400: {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from piccolo.columns import Column
@@ -78,11 +79,16 @@ async def mark_for_deletion(
     return delete_after
 
 
-async def purge_due(now: dt.datetime | None = None, limit: int = 100) -> list[str]:
+async def purge_due(
+    now: dt.datetime | None = None,
+    limit: int = 100,
+    before_drop: Callable[[uuid.UUID], Awaitable[object]] | None = None,
+) -> list[str]:
     """Drop the schemas and control rows of tenants whose grace period is over; return their slugs.
 
     Each tenant goes in its own transaction, locked with ``FOR UPDATE SKIP LOCKED`` so two purge jobs
-    never work on the same tenant.
+    never work on the same tenant. ``before_drop(tenant_id)`` runs first, under that lock, for what lives
+    outside the database (the tenant's files): if it fails, the tenant stays, to be purged by a later run.
     """
     now = now or dt.datetime.now(dt.UTC)
     engine = process_engine()
@@ -99,6 +105,8 @@ async def purge_due(now: dt.datetime | None = None, limit: int = 100) -> list[st
             if row is None:
                 break
             schema = check_schema_name(row["schema_name"])
+            if before_drop is not None:
+                await before_drop(row["id"])
             await transaction.connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             await transaction.connection.execute(
                 "DELETE FROM control.tenant_migrations WHERE schema_name = $1", schema

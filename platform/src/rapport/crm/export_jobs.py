@@ -19,9 +19,8 @@ from rapport.crm.objects import LINKABLE, LISTS
 from rapport.crm.tables import Export
 from rapport.identity.access import load_access
 from rapport.identity.principal import Principal
-from rapport.kernel.files import FileStore
+from rapport.kernel.files import file_store, tenant_prefix
 from rapport.kernel.jobs import TENANT_OPTION, tenant_actor
-from rapport.kernel.settings import load_settings
 
 __all__ = ["queue_export", "run_export"]
 
@@ -53,7 +52,7 @@ async def run_export(tenant: TenantContext, export_id: int) -> None:
         role = await transaction.connection.fetchval(
             "SELECT role FROM memberships WHERE user_id = $1 AND active", row["user_id"] if row else None
         )
-    if row is None or row["status"] in ("done", "failed"):
+    if row is None or row["status"] in ("done", "failed", "expired"):
         return
     if role is None:
         await _set(export_id, tenant, status="failed", error="the member left the workspace")
@@ -66,9 +65,9 @@ async def run_export(tenant: TenantContext, export_id: int) -> None:
         if spec.kind.name in LINKABLE:
             spec = await extend_spec(tenant, spec)
         access.require(spec.kind, "export")
-        key = f"t/{tenant.id}/exports/{export_id}.{row['format']}"
-        path = FileStore(load_settings().data_dir / "files").writer(key)
-        written = await _write(tenant, access, spec, export_request(row), path, row["format"], export_id)
+        key = f"{tenant_prefix(tenant.id)}exports/{export_id}.{row['format']}"
+        async with file_store().writing(key) as path:  # stored only if the whole file was written
+            written = await _write(tenant, access, spec, export_request(row), path, row["format"], export_id)
     except Exception as exc:
         await _set(export_id, tenant, status="failed", error=f"{type(exc).__name__}: {exc}"[:500])
         return

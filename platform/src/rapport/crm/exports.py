@@ -3,8 +3,8 @@
 The request is checked when it is made (the same checks as the list), kept with the export, and replayed
 by the ``crm.export`` job page by page (keyset, 1,000 rows a page) with the asking member's *current*
 role: row scope and hidden fields apply exactly as in the list, and the ``export`` permission is needed.
-Progress (rows written) is saved after every page; the file goes to the tenant's directory of the file
-store and is downloaded by the person who asked.
+Progress (rows written) is saved after every page; the file goes to the tenant's prefix of the file
+store (local disk or S3) and is downloaded by the person who asked, for a week (``export_expiry``).
 """
 
 from __future__ import annotations

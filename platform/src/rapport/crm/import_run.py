@@ -283,8 +283,13 @@ async def execute_import(tenant: TenantContext, import_id: int) -> None:
                 json.loads(row["mapping"]),
             )
             await _run(run)
-            log.info("import_finished", import_id=import_id, rows=run.total,
-                     seconds={k: round(v, 2) for k, v in sorted(run.connection.steps.items(), key=lambda kv: -kv[1])[:14]})  # fmt: skip
+            slowest = sorted(run.connection.steps.items(), key=lambda kv: -kv[1])[:14]
+            log.info(
+                "import_finished",
+                import_id=import_id,
+                rows=run.total,
+                seconds={label: round(spent, 2) for label, spent in slowest},
+            )
     except Cancelled:
         await _side_update(
             tenant, import_id, status="cancelled", phase="", finished_at=dt.datetime.now(dt.UTC)

@@ -27,7 +27,7 @@ from rapport.crm.view_controllers import (
     TagController,
     ViewController,
 )
-from rapport.kernel.modules import Module
+from rapport.kernel.modules import Module, Schedule
 
 __all__ = ["module"]
 
@@ -56,7 +56,8 @@ module = Module(
     tenant_piccolo_apps=["rapport.crm.piccolo_app"],
     object_types=[COMPANY, CONTACT, DEAL, ACTIVITY, NOTE, LEAD],
     event_consumers=[LEAD_ACTIVITY_CONSUMER],
-    actor_modules=["rapport.crm.export_jobs", "rapport.crm.import_jobs"],
+    actor_modules=["rapport.crm.export_jobs", "rapport.crm.export_expiry", "rapport.crm.import_jobs"],
+    schedules=[Schedule(actor_name="crm.expire_exports", every_minutes=60)],
     demo_seeders=[seed_crm],
     depends_on=("identity", "events", "tenancy"),
 )

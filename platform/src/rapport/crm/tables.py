@@ -274,7 +274,7 @@ class Export(Table, tablename="exports"):
     object_type = Varchar(length=30)
     format = Varchar(length=4, default="csv")
     status = Varchar(length=10, default="queued")
-    """``queued``, ``running``, ``done`` or ``failed``."""
+    """``queued``, ``running``, ``done``, ``failed`` or ``expired`` (its file deleted after a week)."""
     request = JSONB(default={})
     rows = Integer(default=0)
     error = Text(default="")

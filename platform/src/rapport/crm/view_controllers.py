@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.response import File
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from rapport_tenants.context import TenantContext, tenant_transaction
 
@@ -24,7 +24,7 @@ from rapport.identity.principal import Principal
 from rapport.identity.tables import Role
 from rapport.kernel.clients import client_ip
 from rapport.kernel.errors import ConflictError, NotFoundError
-from rapport.kernel.files import FileStore
+from rapport.kernel.files import file_store
 from rapport.kernel.settings import Settings
 
 __all__ = [
@@ -291,26 +291,38 @@ class ExportController(Controller):
         found.pop("file_key", None)
         return found
 
-    @get("/{export_id:int}/download", summary="The exported file (to the person who asked)")
+    @get(
+        "/{export_id:int}/download",
+        summary="The exported file (to the person who asked)",
+        description="The file itself, or (file store on S3) a redirect to a download link valid for minutes.",
+        media_type="application/octet-stream",
+        response_description="The file (local file store)",
+        responses={
+            302: ResponseSpec(None, description="Download from the `Location` (a short-lived link)"),
+        },
+    )
     async def download(
         self,
         request: Request[Any, Any, Any],
         tenant: NamedDependency[TenantContext],
         principal: NamedDependency[Principal],
         export_id: FromPath[int],
-    ) -> File:
+    ) -> Response[bytes]:
         found = await exports.export_of(tenant, principal, export_id)
+        if found["status"] == "expired":
+            raise ConflictError(f"Export {export_id} has expired; start a new one.")
         if found["status"] != "done":
             raise ConflictError(f"Export {export_id} is {found['status']}, not done yet.")
         settings: Settings = request.app.state.settings
-        path = FileStore(settings.data_dir / "files").path(found["file_key"])
         media = (
             "text/csv" if found["format"] == "csv"
             else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )  # fmt: skip
-        return File(
-            path, filename=f"{found['object_type']}-export-{export_id}.{found['format']}", media_type=media
-        )
+        filename = f"{found['object_type']}-export-{export_id}.{found['format']}"
+        try:
+            return file_store(settings).download(found["file_key"], filename, media)
+        except FileNotFoundError:
+            raise NotFoundError(f"The file of export {export_id} is gone.") from None
 
 
 class MergeIn(msgspec.Struct, forbid_unknown_fields=True):

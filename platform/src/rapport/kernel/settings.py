@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, ValidationError
+from pydantic import Field, PostgresDsn, RedisDsn, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Environment", "Settings", "SettingsError", "load_settings"]
@@ -66,6 +67,13 @@ class Settings(BaseSettings):
     """An endpoint failing every delivery this many times, and for this long, is disabled with a notice."""
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     data_dir: Path = Path(".data")
+    files_backend: Literal["local", "s3"] = "local"
+    """Where product files (exports) go: ``local`` (``data_dir/files``) or ``s3``."""
+    s3_bucket: str | None = Field(default=None, min_length=3, validate_default=True)
+    s3_endpoint_url: str | None = None
+    """An S3-compatible store's address (``https://minio.internal:9000``); default: AWS S3."""
+    s3_region: str | None = None
+    """The bucket's region; default: boto3's (``AWS_DEFAULT_REGION``, the profile). Credentials: its chain."""
     web_dist: Path | None = None
     """The built web app served at ``/``; default: ``frontend/dist`` of the source tree."""
     disabled_modules: frozenset[str] = frozenset()
@@ -80,6 +88,13 @@ class Settings(BaseSettings):
     """Requests per minute per (tenant, client address) across all API processes."""
     tenant_cache_seconds: float = Field(default=60.0, ge=0)
     """How long a process may reuse a tenant lookup when it missed the change announcement (Redis down)."""
+
+    @field_validator("s3_bucket")
+    @classmethod
+    def _bucket_for_s3(cls, bucket: str | None, info: ValidationInfo) -> str | None:
+        if bucket is None and info.data.get("files_backend") == "s3":
+            raise ValueError("is required when RAPPORT_FILES_BACKEND is s3")
+        return bucket
 
     @property
     def json_logs(self) -> bool:
@@ -111,6 +126,11 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for error in exc.errors():
             name = "RAPPORT_" + "_".join(str(part) for part in error["loc"][:1]).upper()
-            reason = "is required" if error["type"] == "missing" else error["msg"].lower()
+            if error["type"] == "missing":
+                reason = "is required"
+            elif error["type"] == "value_error":
+                reason = str(error.get("ctx", {}).get("error", error["msg"]))  # our own words, as written
+            else:
+                reason = error["msg"].lower()
             problems.append(f"{name} {reason}")
         raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import uuid
+
 import dramatiq
 import structlog
 from rapport_tenants.lifecycle import purge_due
 
 from rapport.kernel.db import create_engine, install_engine
+from rapport.kernel.files import file_store, tenant_prefix
 from rapport.kernel.settings import Settings, load_settings
 
-__all__ = ["purge_deleted", "purge_now"]
+__all__ = ["purge_deleted", "purge_now", "purge_tenants"]
 
 log = structlog.get_logger(__name__)
+
+
+async def purge_tenants(settings: Settings) -> list[str]:
+    """Purge every tenant whose grace period is over: its files first, then its schema and rows."""
+    store = file_store(settings)
+
+    async def delete_files(tenant_id: uuid.UUID) -> None:
+        deleted = await store.delete_prefix(tenant_prefix(tenant_id))
+        log.info("tenant_files_deleted", tenant_id=str(tenant_id), files=deleted)
+
+    purged = await purge_due(before_drop=delete_files)
+    if purged:
+        log.info("tenants_purged", slugs=purged)
+    return purged
 
 
 async def purge_now(settings: Settings | None = None) -> list[str]:
@@ -21,12 +38,9 @@ async def purge_now(settings: Settings | None = None) -> list[str]:
     install_engine(engine)
     await engine.start_connection_pool(min_size=1, max_size=2)
     try:
-        purged = await purge_due()
+        return await purge_tenants(settings)
     finally:
         await engine.close_connection_pool()
-    if purged:
-        log.info("tenants_purged", slugs=purged)
-    return purged
 
 
 @dramatiq.actor(actor_name="tenancy.purge_deleted", max_retries=3, queue_name="system")
@@ -39,6 +53,4 @@ async def purge_deleted() -> None:
     from rapport.kernel.jobs import ensure_worker_engine
 
     await ensure_worker_engine()
-    purged = await purge_due()
-    if purged:
-        log.info("tenants_purged", slugs=purged)
+    await purge_tenants(load_settings())
