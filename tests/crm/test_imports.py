@@ -186,7 +186,10 @@ async def test_an_import_suggests_a_mapping_reports_bad_rows_and_takes_them_back
     assert grace_row["custom"] == {"tier": "silver", "seats": 3}
 
     audit = (await app_client.get("/api/v1/audit?action=contact.imported", headers=admin)).json()
-    assert len(audit["items"]) == 3
+    assert [(e["object_id"], e["changes"]["created"][1]) for e in audit["items"]] == [
+        (str(retried.json()["id"]), 1),
+        (str(uploaded["id"]), 2),
+    ]
 
 
 async def test_dedupe_skips_updates_or_creates_by_email_and_by_similar_name_at_the_same_company(

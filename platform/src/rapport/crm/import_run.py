@@ -20,6 +20,7 @@ per-record domain events (one ``import.finished`` event says what happened; see 
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import datetime as dt
 import json
@@ -57,7 +58,7 @@ STAGE: dict[str, tuple[str, ...]] = {
     "company": ("name", "domain", "industry"),
     "lead": ("first_name", "last_name", "email", "phone", "title", "company_name", "source", "status"),
 }
-"""The staging table's text columns per type (besides ``n``, ``raw``, ``owner_id`` and ``custom``)."""
+"""The staging table's text columns per type (besides ``n``, ``owner_id``, ``owner_given`` and ``custom``)."""
 _CHECKED = ("full_name", "owner_ref")
 """Columns the row checker fills that the job turns into others (first/last name, owner id)."""
 
@@ -125,6 +126,11 @@ _UPDATE = {
 """Per type: what an update sets (a cell left empty keeps the record's value)."""
 
 
+def _literal(text: str) -> str:
+    """``text`` as an SQL string literal (file column names come from the uploaded file)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 class _Timed:
     """The import's connection, adding up the seconds spent per statement (logged when it finishes)."""
 
@@ -185,6 +191,20 @@ class _Run:
         if len(self.reported) < MAX_REPORTED:
             named = dict(zip(self.headers, cells, strict=False))
             self.reported.append((n, json.dumps(named), json.dumps(errors)))
+
+    def cells_sql(self) -> str:
+        """The mapped cells of a staging row ``s`` as a JSON object by file column (for failures)."""
+        pairs = []
+        for header, name in self.mapping.items():
+            field = self.fields[name]
+            if field.custom is not None:
+                value = f"s.custom->>'{field.custom['key']}'"
+            elif field.column in ("full_name", "owner_ref"):
+                continue  # split or resolved already
+            else:
+                value = f"s.{field.column}"
+            pairs.append(f"{_literal(header)}, {value}")
+        return f"jsonb_build_object({', '.join(pairs)})"
 
     async def progress(self, phase: str, percent: float, done: int, **extra: Any) -> None:
         """Say how far the import is (own connection, committed at once); stop when asked to."""
@@ -397,72 +417,100 @@ class _Rows:
             self.run.fail_row(n, cells, errors)
             return None
         stage = tuple(values[slot[name]] for name in STAGE[self.run.object_type])
-        return (n, cells, *stage, owner, given, msgspec.json.encode(custom).decode())
+        return (n, *stage, owner, given, msgspec.json.encode(custom).decode())
 
 
-async def _stage(run: _Run) -> None:
-    """Read the file into ``import_stage`` (binary COPY per batch), failing the rows that do not check."""
-    stage = STAGE[run.object_type]
-    columns = ", ".join(f"{name} text" for name in stage)
-    await run.connection.execute(
-        f"CREATE TEMP TABLE import_stage (n int PRIMARY KEY, raw text[], {columns}, owner_id uuid, "
-        "owner_given boolean, custom jsonb) ON COMMIT DROP"
-    )
-    names = ["n", "raw", *stage, "owner_id", "owner_given", "custom"]
-    rows = _Rows(run, await _members(run.connection))
-    size, fmt, width = max(int(run.row["size"]), 1), run.row["format"], len(run.headers)
-    estimate = 0
-    batch: list[tuple[Any, ...]] = []
-    read = [0]
-    async with file_store().reading(run.row["file_key"]) as path:
-        lines = read_rows(path, fmt, json.loads(run.row["options"]), read)
-        next(lines, None)
-        if fmt == "xlsx":
+class _Reader:
+    """The file's data rows, checked, in batches of staging records (run in a thread beside the COPY)."""
+
+    def __init__(self, run: _Run, rows: _Rows, path: Any) -> None:
+        self.run, self.rows = run, rows
+        self.fmt, self.width = run.row["format"], len(run.headers)
+        self.read = [0]
+        self.lines = read_rows(path, self.fmt, json.loads(run.row["options"]), self.read)
+        next(self.lines, None)
+        self.n = 1
+        self.estimate = 1
+        if self.fmt == "xlsx":
             from openpyxl import load_workbook
 
             with path.open("rb") as handle:
                 workbook = load_workbook(handle, read_only=True)
-                estimate = max(workbook.worksheets[0].max_row or 1, 1)
+                self.estimate = max(workbook.worksheets[0].max_row or 1, 1)
                 workbook.close()
-        n = 1
-        for cells in lines:
-            n += 1
+
+    def batch(self) -> list[tuple[Any, ...]] | None:
+        """Up to ``BATCH`` rows' records (fewer when rows fail); None at the end of the file."""
+        records: list[tuple[Any, ...]] = []
+        run, rows, width = self.run, self.rows, self.width
+        for cells in self.lines:
+            self.n += 1
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines
             run.total += 1
             if run.total > MAX_ROWS:
                 raise _Failed(f"the file has more than {MAX_ROWS:,} rows; split it")
-            record = rows.record(n, cells[:width] if len(cells) >= width else cells)
+            record = rows.record(self.n, cells[:width] if len(cells) >= width else cells)
             if record is not None:
-                batch.append(record)
-            if n % BATCH == 0:
-                await _copy(run, names, batch)
-                share = read[0] / size if fmt == "csv" else n / estimate
-                await run.progress("reading", 45 * min(share, 1.0), run.total)
-        await _copy(run, names, batch)
+                records.append(record)
+            if self.n % BATCH == 0:
+                return records
+        return records or None
+
+    def share(self) -> float:
+        if self.fmt == "csv":
+            return min(self.read[0] / max(int(self.run.row["size"]), 1), 1.0)
+        return min(self.n / self.estimate, 1.0)
+
+
+async def _stage(run: _Run) -> None:
+    """Read the file into ``import_stage`` (binary COPY per batch), failing the rows that do not check.
+
+    Python reads and checks the next batch in a thread while the database takes the previous one.
+    """
+    stage = STAGE[run.object_type]
+    columns = ", ".join(f"{name} text" for name in stage)
+    await run.connection.execute(
+        f"CREATE TEMP TABLE import_stage (n int PRIMARY KEY, {columns}, owner_id uuid, "
+        "owner_given boolean, custom jsonb) ON COMMIT DROP"
+    )
+    names = ["n", *stage, "owner_id", "owner_given", "custom"]
+    rows = _Rows(run, await _members(run.connection))
+    async with file_store().reading(run.row["file_key"]) as path:
+        reader = _Reader(run, rows, path)
+        copying: asyncio.Task[Any] | None = None
+        try:
+            while True:
+                records = await asyncio.to_thread(reader.batch)
+                if copying is not None:
+                    await copying
+                    copying = None
+                if records is None:
+                    break
+                copying = asyncio.create_task(
+                    run.connection.copy_records_to_table("import_stage", records=records, columns=names)
+                )
+                await run.progress("reading", 45 * reader.share(), run.total)
+        finally:
+            if copying is not None:
+                copying.cancel()
+                await asyncio.gather(copying, return_exceptions=True)
     await run.connection.execute("ANALYZE import_stage")
-
-
-async def _copy(run: _Run, names: list[str], batch: list[tuple[Any, ...]]) -> None:
-    if batch:
-        await run.connection.copy_records_to_table("import_stage", records=batch, columns=names)
-        batch.clear()
 
 
 async def _fail_where(
     run: _Run, condition: str, column: str | None, field_name: str, message: str, *args: Any
 ) -> None:
     """Move the staging rows meeting ``condition`` (SQL on ``s``) to the failures, with ``message`` (SQL)."""
-    first = 5 + len(args)
+    first = 4 + len(args)
     count = await run.connection.fetchval(
-        f"WITH bad AS (DELETE FROM import_stage s WHERE {condition} RETURNING s.n, s.raw, {message} AS "
-        "message), "
+        f"WITH bad AS (DELETE FROM import_stage s WHERE {condition} "
+        f"RETURNING s.n, {run.cells_sql()} AS cells, {message} AS message), "
         "kept AS (INSERT INTO import_failures (import_id, row_number, cells, errors) "
-        "SELECT $1, n, jsonb_object($2::text[], raw), jsonb_build_array(jsonb_build_object("
-        "'column', $3::text, 'field', $4::text, 'message', message)) "
+        "SELECT $1, n, cells, jsonb_build_array(jsonb_build_object("
+        "'column', $2::text, 'field', $3::text, 'message', message)) "
         f"FROM bad ORDER BY n LIMIT ${first}) SELECT count(*) FROM bad",
         run.import_id,
-        run.headers,
         column,
         field_name,
         *args,
@@ -483,11 +531,11 @@ async def _check(run: _Run) -> None:
         key, target = definition["key"], LISTS[definition["options"][0]].table
         await _fail_where(
             run,
-            f"s.custom ? $5 AND NOT EXISTS (SELECT 1 FROM {target} r WHERE r.id = (s.custom->>$5)::bigint "
+            f"s.custom ? $4 AND NOT EXISTS (SELECT 1 FROM {target} r WHERE r.id = (s.custom->>$4)::bigint "
             "AND r.deleted_at IS NULL)",
             _header(run, name),
             name,
-            f"'no {definition['options'][0]} ' || (s.custom->>$5)",
+            f"'no {definition['options'][0]} ' || (s.custom->>$4)",
             key,
         )
     if run.object_type == "contact" and _header(run, "company") is not None:
@@ -581,7 +629,7 @@ async def _match(run: _Run) -> None:
             await _fail_where(
                 run,
                 f"s.n IN (SELECT p.n FROM import_plan p JOIN {table} c ON c.id = p.match_id "
-                "WHERE p.action = 'u' AND NOT c.owner_id = ANY($5::uuid[]))",
+                "WHERE p.action = 'u' AND NOT c.owner_id = ANY($4::uuid[]))",
                 None,
                 "id",
                 f"'matches a {LINKABLE[kind].label} your role may not change'",
@@ -599,10 +647,10 @@ async def _unique(run: _Run) -> None:
             continue
         await _fail_where(
             run,
-            f"s.custom ? $5 AND (EXISTS (SELECT 1 FROM {table} r WHERE r.custom @> jsonb_build_object($5, "
-            f"s.custom->$5) AND r.deleted_at IS NULL AND r.id IS DISTINCT FROM {matched}) OR EXISTS "
+            f"s.custom ? $4 AND (EXISTS (SELECT 1 FROM {table} r WHERE r.custom @> jsonb_build_object($4, "
+            f"s.custom->$4) AND r.deleted_at IS NULL AND r.id IS DISTINCT FROM {matched}) OR EXISTS "
             "(SELECT 1 "
-            "FROM import_stage e WHERE e.n < s.n AND e.custom->$5 = s.custom->$5))",
+            "FROM import_stage e WHERE e.n < s.n AND e.custom->$4 = s.custom->$4))",
             _header(run, name),
             name,
             "'another record or an earlier row has this value'",
@@ -630,7 +678,19 @@ def _audit(source: str, record_id: str, changes: str, first: int) -> str:
     )
 
 
-_IMPORTED = "jsonb_build_object('import', jsonb_build_array(NULL, {}::bigint))"
+def _summary(import_id: str, object_type: str, first: int) -> str:
+    """One audit row for the records of ``created`` (``$first``…: action, user id, actor): an import writes
+    one row per statement, not one per record; ``first_id``/``last_id`` bound the new ids."""
+    action, user, actor = (f"${first + offset}" for offset in range(3))
+    return (
+        "INSERT INTO audit_events (occurred_at, action, actor_user_id, actor, via, ip, object_type, "
+        "object_id, "
+        f"changes, request_id) SELECT now(), {action}, {user}, {actor}, 'import', NULL, 'import', "
+        f"{import_id}::bigint::text, "
+        f"jsonb_build_object('object_type', jsonb_build_array(NULL, {object_type}::text), "
+        "'created', jsonb_build_array(NULL, count(*)), 'first_id', jsonb_build_array(NULL, min(id)), "
+        "'last_id', jsonb_build_array(NULL, max(id))), NULL FROM created HAVING count(*) > 0"
+    )
 
 
 async def _new_companies(run: _Run) -> None:
@@ -646,7 +706,7 @@ async def _new_companies(run: _Run) -> None:
     )
     planned = "LEFT JOIN import_plan p ON p.n = s.n" if run.row["on_match"] != "create" else ""
     wanted = "(p.n IS NULL OR p.action = 'u')" if planned else "true"
-    audit = _audit("created", "id", _IMPORTED.format("$2"), 3)
+    audit = _summary("$2", "'company'", 3)
     await run.connection.execute(
         f"WITH wanted AS (SELECT DISTINCT ON (lower(s.company_name)) s.company_name, s.owner_id FROM "
         "import_stage s "
@@ -661,7 +721,6 @@ async def _new_companies(run: _Run) -> None:
         "company.imported",
         run.principal.user_id,
         _actor(run),
-        "company",
     )
 
 
@@ -686,12 +745,13 @@ async def _write(run: _Run) -> tuple[int, int, int]:
     plan = (
         "LEFT JOIN import_plan p ON p.n = s.n" if planned else "LEFT JOIN (SELECT NULL::int AS n) p ON false"
     )
-    insert_audit = _audit("created", "id", _IMPORTED.format("$8"), 4)
+    summary = _summary("$8", "$7", 4)
+    result = "array_agg(id)" if kind == "lead" else "array[count(*)]"
     create_sql = (
         f"WITH created AS (INSERT INTO {table} ({columns}) SELECT {values} FROM import_stage s "
         f"{company} {plan} "
         "WHERE s.n >= $1 AND s.n < $2 AND p.n IS NULL RETURNING id), "
-        f"audited AS ({insert_audit}) SELECT array_agg(id) FROM created"
+        f"audited AS ({summary}) SELECT {result} FROM created"
     )
     update_sql = _update_sql(kind, table, company)
     action = f"{kind}.imported"
@@ -711,9 +771,11 @@ async def _write(run: _Run) -> tuple[int, int, int]:
             kind,
             run.import_id,
         )
-        created += len(ids or [])
         if kind == "lead":
+            created += len(ids or [])
             written += ids or []
+        else:
+            created += ids[0]
         if planned and run.row["on_match"] == "update":
             changed = await connection.fetchval(
                 update_sql, start, end, f"{kind}.updated", run.principal.user_id, _actor(run), kind
