@@ -10,17 +10,14 @@ import asyncio
 import csv
 import io
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
-import pytest
 from litestar.testing import AsyncTestClient
 from openpyxl import Workbook
-from rapport.kernel.settings import Settings
 
 from tests.conftest import MailSink
-from tests.events.conftest import REPO, Processes
+from tests.events.conftest import Processes
 from tests.factories import invite_member, sign_up
 from tests.probe.fixtures import schema_of, sign_in
 
@@ -31,24 +28,6 @@ def _csv(rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue().encode()
-
-
-@pytest.fixture(scope="module")
-def worker(
-    service_env: dict[str, str], settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Processes]:
-    """A worker on the app's broker (the in-process app queues the jobs) and its file store."""
-    env = service_env | {
-        "RAPPORT_DATA_DIR": str(settings.data_dir),
-        "PYTHONPATH": str(REPO),
-        "RAPPORT_WORKER_PROCESSES": "1",
-        "RAPPORT_WORKER_THREADS": "4",
-    }
-    logs = tmp_path_factory.mktemp("import-logs")
-    running = Processes(env, logs)
-    running.start("worker", "worker")
-    yield running
-    running.stop_all()
 
 
 async def _finished(

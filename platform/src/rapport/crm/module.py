@@ -11,6 +11,7 @@ from rapport.crm.controllers import (
     SearchController,
 )
 from rapport.crm.demo import seed_crm
+from rapport.crm.duplicate_controllers import DuplicateQueueController
 from rapport.crm.import_controllers import ImportController
 from rapport.crm.lead_controllers import (
     LeadCaptureController,
@@ -50,14 +51,23 @@ module = Module(
         ExportController,
         ImportController,
         MergeController,
+        DuplicateQueueController,
         PipelineController,
         SearchController,
     ],
     tenant_piccolo_apps=["rapport.crm.piccolo_app"],
     object_types=[COMPANY, CONTACT, DEAL, ACTIVITY, NOTE, LEAD],
     event_consumers=[LEAD_ACTIVITY_CONSUMER],
-    actor_modules=["rapport.crm.export_jobs", "rapport.crm.export_expiry", "rapport.crm.import_jobs"],
-    schedules=[Schedule(actor_name="crm.expire_exports", every_minutes=60)],
+    actor_modules=[
+        "rapport.crm.export_jobs",
+        "rapport.crm.export_expiry",
+        "rapport.crm.import_jobs",
+        "rapport.crm.duplicate_jobs",
+    ],
+    schedules=[
+        Schedule(actor_name="crm.expire_exports", every_minutes=60),
+        Schedule(actor_name="crm.scan_all_duplicates", every_minutes=24 * 60),
+    ],
     demo_seeders=[seed_crm],
     depends_on=("identity", "events", "tenancy"),
 )

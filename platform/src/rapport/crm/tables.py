@@ -16,6 +16,7 @@ from piccolo.columns import (
     Integer,
     Numeric,
     OnDelete,
+    Real,
     Text,
     Timestamptz,
     Varchar,
@@ -29,6 +30,7 @@ __all__ = [
     "Contact",
     "CustomField",
     "Deal",
+    "DuplicatePair",
     "Export",
     "Import",
     "ImportFailure",
@@ -357,3 +359,22 @@ class ImportFailure(Table, tablename="import_failures"):
     cells = JSONB(default={})
     errors = JSONB(default=[])
     """``[{"column": file column or null, "field": field or null, "message": …}]``."""
+
+
+class DuplicatePair(Table, tablename="duplicate_pairs"):
+    """Two records of one type that look like the same one, found by the duplicate scan, with a score.
+
+    ``low`` < ``high`` (record ids). A pair someone marked "not duplicates" keeps ``dismissed_at`` and is
+    not suggested again; the others are replaced by every scan.
+    """
+
+    id = BigSerial(primary_key=True)
+    object_type = Varchar(length=30)
+    low = BigInt()
+    high = BigInt()
+    score = Real(default=0.0)
+    reason = Varchar(length=20, default="")
+    """``email`` (contacts), ``domain`` (companies) or ``name`` (similar names)."""
+    found_at = Timestamptz(default=TimestamptzNow())
+    dismissed_at = Timestamptz(null=True, default=None)
+    dismissed_by = UUID(null=True, default=None)
