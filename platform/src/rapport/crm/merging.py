@@ -38,10 +38,17 @@ _FIELDS = {
 }
 _RELATIONS = {
     # table, column (the merged record's id moves to the survivor's), extra condition
-    "contact": [("deals", "contact", ""), ("leads", "converted_contact", "")],
+    "contact": [("deals", "contact", ""), ("leads", "converted_contact", ""),
+                # roles the survivor has already stay with the merged record (undo brings them back)
+                ("deal_contacts", "contact",
+                 " AND deal NOT IN (SELECT deal FROM deal_contacts WHERE contact = $2)"),
+                ("contact_companies", "contact",
+                 " AND company NOT IN (SELECT company FROM contact_companies WHERE contact = $2)")],
     "company": [("deals", "company", ""), ("contacts", "company", ""),
                 ("companies", "parent", " AND id <> $2"),  # the survivor does not become its own parent
-                ("leads", "converted_company", "")],
+                ("leads", "converted_company", ""),
+                ("contact_companies", "company",
+                 " AND contact NOT IN (SELECT contact FROM contact_companies WHERE company = $2)")],
 }  # fmt: skip
 _LINKED = ("activities", "notes")
 

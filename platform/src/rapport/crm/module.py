@@ -21,6 +21,7 @@ from rapport.crm.lead_controllers import (
 )
 from rapport.crm.leads import LEAD_ACTIVITY_CONSUMER
 from rapport.crm.objects import ACTIVITY, COMPANY, CONTACT, DEAL, LEAD, NOTE
+from rapport.crm.role_controllers import RoleController
 from rapport.crm.view_controllers import (
     CustomFieldController,
     ExportController,
@@ -52,6 +53,7 @@ module = Module(
         ImportController,
         MergeController,
         DuplicateQueueController,
+        RoleController,
         PipelineController,
         SearchController,
     ],

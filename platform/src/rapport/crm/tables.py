@@ -28,8 +28,10 @@ __all__ = [
     "Activity",
     "Company",
     "Contact",
+    "ContactCompany",
     "CustomField",
     "Deal",
+    "DealContact",
     "DuplicatePair",
     "Export",
     "Import",
@@ -378,3 +380,23 @@ class DuplicatePair(Table, tablename="duplicate_pairs"):
     found_at = Timestamptz(default=TimestamptzNow())
     dismissed_at = Timestamptz(null=True, default=None)
     dismissed_by = UUID(null=True, default=None)
+
+
+class DealContact(Table, tablename="deal_contacts"):
+    """A contact's role on a deal (decision maker, champion…); one row per deal and contact."""
+
+    id = BigSerial(primary_key=True)
+    deal = ForeignKey(references=Deal, on_delete=OnDelete.cascade, null=False)
+    contact = ForeignKey(references=Contact, on_delete=OnDelete.cascade, null=False)
+    role = Varchar(length=20, default="other")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ContactCompany(Table, tablename="contact_companies"):
+    """A company a contact is related to beside their primary one, with a free-text role (board member…)."""
+
+    id = BigSerial(primary_key=True)
+    contact = ForeignKey(references=Contact, on_delete=OnDelete.cascade, null=False)
+    company = ForeignKey(references=Company, on_delete=OnDelete.cascade, null=False)
+    role = Varchar(length=100, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
