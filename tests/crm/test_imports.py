@@ -15,6 +15,7 @@ from typing import Any
 import asyncpg
 from litestar.testing import AsyncTestClient
 from openpyxl import Workbook
+from rapport.kernel.settings import Settings
 
 from tests.conftest import MailSink
 from tests.events.conftest import Processes
@@ -79,7 +80,7 @@ async def _contacts(client: Client, headers: dict[str, str]) -> list[dict[str, A
 
 
 async def test_an_import_suggests_a_mapping_reports_bad_rows_and_takes_them_back_fixed(
-    app_client: Client, worker: Processes
+    app_client: Client, worker: Processes, settings: Settings
 ) -> None:
     tenant = await sign_up(app_client)
     admin = await sign_in(app_client, tenant.slug, f"admin@{tenant.slug}.example")
@@ -129,6 +130,8 @@ async def test_an_import_suggests_a_mapping_reports_bad_rows_and_takes_them_back
     assert done["status"] == "done", done["error"]
     assert done["counts"] == {"created": 2, "updated": 0, "skipped": 0, "failed": 2}
     assert done["progress"]["percent"] == 100
+    uploads = settings.data_dir / "files" / "t" / str(tenant.id) / "imports"
+    assert not list(uploads.glob("*")), "the uploaded file is dropped once the import is over"
     assert done["progress"]["rows_total"] == 4
 
     report = (await app_client.get(f"/api/v1/imports/{uploaded['id']}/failures", headers=admin)).json()

@@ -269,11 +269,22 @@ async def _claim(tenant: TenantContext, import_id: int) -> tuple[dict[str, Any],
 
 
 async def execute_import(tenant: TenantContext, import_id: int) -> None:
-    """Run a queued import to its end: done, failed (with the reason) or cancelled."""
+    """Run a queued import to its end: done, failed (with the reason) or cancelled; then drop its file
+    (failed rows are kept in the database, and fixes come back as a new import)."""
     claimed = await _claim(tenant, import_id)
     if claimed is None:
         return
     row, role = claimed
+    try:
+        await _execute(tenant, import_id, row, role)
+    finally:
+        try:
+            await file_store().delete(row["file_key"])
+        except Exception:  # the file stays until the workspace is purged; the import itself is over
+            log.warning("import_file_not_deleted", import_id=import_id, exc_info=True)
+
+
+async def _execute(tenant: TenantContext, import_id: int, row: dict[str, Any], role: str | None) -> None:
     if role is None:
         await _side_update(
             tenant,

@@ -15,12 +15,14 @@ Imports are the asker's: another member (even an admin) does not see them.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import csv
 import datetime as dt
 import io
 import json
 import tempfile
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -259,14 +261,17 @@ async def upload_import(
     """Keep an uploaded file and say what is in it: columns, first rows, a suggested mapping."""
     _check_type(access, object_type)
     try:
-        fmt, options, headers, sample = inspect_file(path, filename)
+        fmt, options, headers, sample = await asyncio.to_thread(inspect_file, path, filename)
     except FileProblem as exc:
         raise ValidationFailed(
             "The file cannot be imported.", errors=[FieldError("file", str(exc))]
         ) from None
+    key = f"t/{tenant.id}/imports/{uuid.uuid4().hex}.{fmt}"
+    await file_store().put(key, path)  # before the transaction: an upload to S3 holds no connection
     async with tenant_transaction(tenant):
         fields = await _fields(object_type)
         row = Import(
+            file_key=key,
             object_type=object_type,
             filename=filename[:255],
             format=fmt,
@@ -278,9 +283,6 @@ async def upload_import(
             mapping=json.dumps({}),
         )
         await Import.insert(row)
-        key = f"t/{tenant.id}/imports/{row.id}.{fmt}"
-        await file_store().put(key, path)
-        await Import.update({Import.file_key: key}).where(Import.id == row.id)
     found = await import_of(tenant, principal, row.id)
     return found | {"suggested_mapping": suggest_mapping(headers, fields), "fields": _field_list(fields)}
 
@@ -395,6 +397,7 @@ async def cancel_import(tenant: TenantContext, principal: Principal, import_id: 
         if row["status"] in ("done", "failed", "cancelled"):
             raise ConflictError(f"Import {import_id} is {row['status']} already.")
         if row["status"] == "uploaded":
+            await file_store().delete(row["file_key"])
             await Import.update(
                 {Import.status: "cancelled", Import.finished_at: dt.datetime.now(dt.UTC)}
             ).where(Import.id == import_id)
