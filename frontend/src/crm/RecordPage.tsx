@@ -11,11 +11,12 @@ import {
   Paper,
   Skeleton,
   Stack,
+  Tabs,
   Text,
   Title,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconTrash } from "@tabler/icons-react";
+import { IconArrowsJoin, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
@@ -39,6 +40,9 @@ import { useMemberEmails, usePipelines } from "../api/workspaceData";
 import { ErrorState } from "../shell/ErrorState";
 import { formatDateTime, formatMoney } from "./format";
 import { FieldRow, InlineCompany, InlineEntries, InlineText } from "./InlineFields";
+import { useRememberVisit } from "../home/recent";
+import { MergeModal } from "./MergeModal";
+import { ActivitiesList, RecordActions } from "./RecordActions";
 import { Timeline } from "./Timeline";
 import { useNames } from "./useNames";
 
@@ -62,6 +66,8 @@ export function RecordPage({ type }: { type: PageType }) {
     enabled: Number.isInteger(id),
   });
   const plural = type === "contact" ? "Contacts" : "Companies";
+  const [merging, setMerging] = useState(false);
+  useRememberVisit(type, id, record.data ? titleOf(type, record.data) : undefined);
 
   if (record.isPending) {
     return (
@@ -83,7 +89,7 @@ export function RecordPage({ type }: { type: PageType }) {
         </Anchor>
         <Text size="sm">{title}</Text>
       </Breadcrumbs>
-      <Group justify="space-between" wrap="nowrap">
+      <Group justify="space-between" wrap="wrap" gap="sm">
         <Group gap="md" wrap="nowrap">
           <Avatar size={48} radius={type === "contact" ? "xl" : "md"} color="indigo">
             {title.slice(0, 2).toUpperCase()}
@@ -97,8 +103,14 @@ export function RecordPage({ type }: { type: PageType }) {
             </Text>
           </div>
         </Group>
-        <DeleteButton type={type} id={id} title={title} />
+        <Group gap="xs">
+          <Button variant="default" leftSection={<IconArrowsJoin size={16} />} onClick={() => setMerging(true)}>
+            Merge
+          </Button>
+          <DeleteButton type={type} id={id} title={title} />
+        </Group>
       </Group>
+      <MergeModal type={type} record={record.data} opened={merging} onClose={() => setMerging(false)} />
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Paper withBorder p="lg" radius="md">
@@ -118,7 +130,19 @@ export function RecordPage({ type }: { type: PageType }) {
               <Related title="People" type="contact" filter={{ field: "company", op: "eq", value: id }} sort="last_name" />
             )}
             <Related title="Deals" type="deal" filter={{ field: type, op: "eq", value: id }} sort="-amount" />
-            <Timeline type={type} id={id} />
+            <RecordActions type={type} id={id} />
+            <Tabs defaultValue="timeline" keepMounted={false}>
+              <Tabs.List mb="sm">
+                <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
+                <Tabs.Tab value="activities">Activities</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="timeline">
+                <Timeline type={type} id={id} />
+              </Tabs.Panel>
+              <Tabs.Panel value="activities">
+                <ActivitiesList type={type} id={id} />
+              </Tabs.Panel>
+            </Tabs>
           </Stack>
         </Grid.Col>
       </Grid>

@@ -8,8 +8,8 @@ import type { RecordType } from "../api/records";
 const PING_MS = 25_000;
 const FLUSH_MS = 250;
 const MAX_BACKOFF_MS = 30_000;
-const TYPES: ReadonlySet<string> = new Set<RecordType>(["contact", "company", "deal"]);
-/** Changes that show on contact and company timelines without changing the contact or company itself. */
+const TYPES: ReadonlySet<string> = new Set<RecordType>(["contact", "company", "deal", "lead"]);
+/** Changes that show on timelines (and activity lists) without changing the record itself. */
 const ON_TIMELINES: ReadonlySet<string> = new Set(["activity", "note", "deal"]);
 const TIMELINES = "timelines";
 
@@ -39,8 +39,10 @@ function changeBatcher(client: QueryClient) {
         timer = undefined;
         for (const type of pending) {
           if (type === TIMELINES) {
-            void client.invalidateQueries({ queryKey: [...keys.records("contact"), "timeline"] });
-            void client.invalidateQueries({ queryKey: [...keys.records("company"), "timeline"] });
+            for (const type of ["contact", "company", "lead", "deal"] as const) {
+              void client.invalidateQueries({ queryKey: [...keys.records(type), "timeline"] });
+            }
+            void client.invalidateQueries({ queryKey: ["activities"] });
           } else {
             void client.invalidateQueries({ queryKey: keys.records(type as RecordType) });
           }

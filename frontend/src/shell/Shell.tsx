@@ -3,6 +3,8 @@ import {
   AppShell,
   Avatar,
   Burger,
+  Center,
+  Loader,
   Group,
   Kbd,
   Menu,
@@ -20,9 +22,11 @@ import {
   IconLayoutKanban,
   IconLogout,
   IconSearch,
+  IconTargetArrow,
   IconUsers,
 } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
+import { Suspense } from "react";
 import { NavLink as RouterLink, Outlet, useNavigate } from "react-router";
 import { api, unwrap } from "../api/client";
 import { keys } from "../api/keys";
@@ -36,6 +40,7 @@ const MOD_KEY = /Mac|iPhone|iPad/.test(navigator.userAgent) ? "⌘" : "Ctrl";
 const NAVIGATION = [
   { to: "/contacts", label: "Contacts", icon: IconUsers },
   { to: "/companies", label: "Companies", icon: IconBuilding },
+  { to: "/leads", label: "Leads", icon: IconTargetArrow },
   { to: "/deals", label: "Deals", icon: IconLayoutKanban },
 ];
 
@@ -94,7 +99,15 @@ export function Shell({ session }: { session: Session }) {
         </Text>
       </AppShell.Navbar>
       <AppShell.Main>
-        <Outlet />
+        <Suspense
+          fallback={
+            <Center py={80}>
+              <Loader aria-label="Loading" />
+            </Center>
+          }
+        >
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
       <CommandPalette />
     </AppShell>
