@@ -26,6 +26,8 @@ const LeadsPage = named(tablePages, "LeadsPage");
 const RecordPage = named(() => import("./crm/RecordPage"), "RecordPage");
 const LeadPage = named(() => import("./leads/LeadPage"), "LeadPage");
 const DealsPage = named(() => import("./deals/DealsPage"), "DealsPage");
+const HomePage = named(() => import("./home/HomePage"), "HomePage");
+const SettingsPage = named(() => import("./settings/SettingsPage"), "SettingsPage");
 
 export function App() {
   const workspace = useQuery({
@@ -75,7 +77,7 @@ function SignedIn() {
   return (
     <Routes>
       <Route element={<Shell session={session.data} />}>
-        <Route index element={<Navigate to="/contacts" replace />} />
+        <Route index element={<HomePage />} />
         <Route path="/contacts" element={<ContactsPage />} />
         <Route path="/contacts/:id" element={<RecordPage type="contact" />} />
         <Route path="/companies" element={<CompaniesPage />} />
@@ -83,6 +85,8 @@ function SignedIn() {
         <Route path="/leads" element={<LeadsPage />} />
         <Route path="/leads/:id" element={<LeadPage />} />
         <Route path="/deals" element={<DealsPage />} />
+        <Route path="/settings" element={<SettingsPage />} />
+        <Route path="/settings/:section" element={<SettingsPage />} />
         <Route path="*" element={<ErrorState error={new Error("There is no page at this address.")} />} />
       </Route>
     </Routes>

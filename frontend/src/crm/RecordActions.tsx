@@ -234,14 +234,26 @@ export function useToggleDone() {
   };
 }
 
-export function ActivityRow({ activity, onToggle }: { activity: Activity; onToggle: (done: boolean) => void }) {
-  const overdue = !activity.done && activity.due_at !== null && new Date(activity.due_at) < new Date();
+export function ActivityRow({ activity, onToggle }: { activity: Activity; onToggle: (done: boolean) => Promise<void> }) {
+  // Ticked at once; the list moves it once the API has it.
+  const [pending, setPending] = useState<boolean | null>(null);
+  const done = pending ?? activity.done;
+  const overdue = !done && activity.due_at !== null && new Date(activity.due_at) < new Date();
   return (
     <Group wrap="nowrap" gap="sm" align="flex-start" data-activity-id={activity.id}>
-      <Checkbox mt={2} aria-label={`Done: ${activity.subject}`} checked={activity.done} onChange={(event) => onToggle(event.currentTarget.checked)} />
+      <Checkbox
+        mt={2}
+        aria-label={`Done: ${activity.subject}`}
+        checked={done}
+        onChange={(event) => {
+          const value = event.currentTarget.checked;
+          setPending(value);
+          void onToggle(value).finally(() => setPending(null));
+        }}
+      />
       <Stack gap={0} style={{ flex: 1, minWidth: 0 }}>
         <Group gap={6} wrap="nowrap">
-          <Text size="sm" fw={500} td={activity.done ? "line-through" : undefined} truncate>
+          <Text size="sm" fw={500} td={done ? "line-through" : undefined} truncate>
             {activity.subject || "(no subject)"}
           </Text>
           <Badge size="xs" variant="light">
@@ -287,7 +299,7 @@ export function ActivitiesList({ type, id }: { type: RecordType; id: number }) {
       )}
       <Stack gap="sm">
         {open.map((activity) => (
-          <ActivityRow key={activity.id} activity={activity} onToggle={(value) => void toggle(activity, value)} />
+          <ActivityRow key={activity.id} activity={activity} onToggle={(value) => toggle(activity, value)} />
         ))}
         {done.length > 0 && (
           <Text size="xs" c="dimmed" tt="uppercase" fw={600} mt="xs">
@@ -295,7 +307,7 @@ export function ActivitiesList({ type, id }: { type: RecordType; id: number }) {
           </Text>
         )}
         {done.map((activity) => (
-          <ActivityRow key={activity.id} activity={activity} onToggle={(value) => void toggle(activity, value)} />
+          <ActivityRow key={activity.id} activity={activity} onToggle={(value) => toggle(activity, value)} />
         ))}
       </Stack>
     </Paper>

@@ -173,32 +173,32 @@ function ContactFields({ contact }: { contact: Contact }) {
   const companies = useNames("company", [[contact.company]]);
   return (
     <Stack gap={0}>
-      <FieldRow label="First name">
+      <FieldRow label="First name" shown={"first_name" in contact}>
         <InlineText label="First name" field="first_name" errorLabel="The first name" value={contact.first_name}
           save={(value) => save({ first_name: value.trim() })} />
       </FieldRow>
-      <FieldRow label="Last name">
+      <FieldRow label="Last name" shown={"last_name" in contact}>
         <InlineText label="Last name" field="last_name" errorLabel="The last name" value={contact.last_name}
           save={(value) => save({ last_name: value.trim() })} />
       </FieldRow>
-      <FieldRow label="Title">
+      <FieldRow label="Title" shown={"title" in contact}>
         <InlineText label="Title" field="title" errorLabel="The title" value={contact.title}
           save={(value) => save({ title: value.trim() || null })} />
       </FieldRow>
-      <FieldRow label="Emails">
+      <FieldRow label="Emails" shown={"emails" in contact}>
         <InlineEntries label="Email" field="emails" kind="email" entries={contact.emails}
           save={(entries) => save({ emails: entries })} />
       </FieldRow>
-      <FieldRow label="Phones">
+      <FieldRow label="Phones" shown={"phones" in contact}>
         <InlineEntries label="Phone" field="phones" kind="tel" entries={contact.phones}
           save={(entries) => save({ phones: entries })} />
       </FieldRow>
-      <FieldRow label="Company">
+      <FieldRow label="Company" shown={"company" in contact}>
         <InlineCompany label="Company" field="company" value={contact.company}
           name={contact.company ? companies.get(contact.company) : undefined}
           save={(company) => save({ company })} />
       </FieldRow>
-      <FieldRow label="Owner">
+      <FieldRow label="Owner" shown={"owner_id" in contact}>
         <Owner id={contact.owner_id} />
       </FieldRow>
       <Times record={contact} />
@@ -211,24 +211,24 @@ function CompanyFields({ company }: { company: Company }) {
   const parents = useNames("company", [[company.parent]]);
   return (
     <Stack gap={0}>
-      <FieldRow label="Name">
+      <FieldRow label="Name" shown={"name" in company}>
         <InlineText label="Name" field="name" errorLabel="The name" value={company.name}
           save={(value) => save({ name: value.trim() })} />
       </FieldRow>
-      <FieldRow label="Domain">
+      <FieldRow label="Domain" shown={"domain" in company}>
         <InlineText label="Domain" field="domain" errorLabel="The domain" value={company.domain}
           save={(value) => save({ domain: value.trim() || null })} />
       </FieldRow>
-      <FieldRow label="Industry">
+      <FieldRow label="Industry" shown={"industry" in company}>
         <InlineText label="Industry" field="industry" errorLabel="The industry" value={company.industry}
           save={(value) => save({ industry: value.trim() || null })} />
       </FieldRow>
-      <FieldRow label="Parent company">
+      <FieldRow label="Parent company" shown={"parent" in company}>
         <InlineCompany label="Parent company" field="parent" value={company.parent}
           name={company.parent ? parents.get(company.parent) : undefined}
           save={(parent) => save({ parent })} />
       </FieldRow>
-      <FieldRow label="Owner">
+      <FieldRow label="Owner" shown={"owner_id" in company}>
         <Owner id={company.owner_id} />
       </FieldRow>
       <Times record={company} />

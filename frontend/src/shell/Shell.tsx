@@ -21,7 +21,9 @@ import {
   IconChevronDown,
   IconLayoutKanban,
   IconLogout,
+  IconHome,
   IconSearch,
+  IconSettings,
   IconTargetArrow,
   IconUsers,
 } from "@tabler/icons-react";
@@ -32,20 +34,26 @@ import { api, unwrap } from "../api/client";
 import { keys } from "../api/keys";
 import { useSignOut, type Session } from "../auth/session";
 import { useRealtime } from "../realtime/useRealtime";
+import { usePermissions } from "../tables/tableData";
 import { workspaceAddress } from "../workspace";
 import { CommandPalette } from "./CommandPalette";
 
 const MOD_KEY = /Mac|iPhone|iPad/.test(navigator.userAgent) ? "⌘" : "Ctrl";
 
 const NAVIGATION = [
+  { to: "/", label: "My work", icon: IconHome },
   { to: "/contacts", label: "Contacts", icon: IconUsers },
   { to: "/companies", label: "Companies", icon: IconBuilding },
   { to: "/leads", label: "Leads", icon: IconTargetArrow },
   { to: "/deals", label: "Deals", icon: IconLayoutKanban },
 ];
 
+/** Only for owners and admins (the API refuses others). */
+const SETTINGS = { to: "/settings", label: "Settings", icon: IconSettings };
+
 export function Shell({ session }: { session: Session }) {
   const [opened, { toggle, close }] = useDisclosure();
+  const permissions = usePermissions();
   const live = useRealtime();
   return (
     <AppShell
@@ -83,11 +91,12 @@ export function Shell({ session }: { session: Session }) {
       </AppShell.Header>
       <AppShell.Navbar p="sm">
         <Stack gap={4}>
-          {NAVIGATION.map((item) => (
+          {[...NAVIGATION, ...(permissions.data?.admin ? [SETTINGS] : [])].map((item) => (
             <NavLink
               key={item.to}
               component={RouterLink}
               to={item.to}
+              end={item.to === "/"}
               label={item.label}
               leftSection={<item.icon size={18} stroke={1.6} />}
               onClick={close}

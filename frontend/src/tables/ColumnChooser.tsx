@@ -1,6 +1,7 @@
 // Choose the table's columns, custom fields included; shown in the catalogue's order.
 import { Button, Checkbox, Divider, Popover, ScrollArea, Stack, Text } from "@mantine/core";
 import { IconColumns } from "@tabler/icons-react";
+import { useEffect, useState } from "react";
 
 export interface ColumnOption {
   key: string;
@@ -19,7 +20,11 @@ export function ColumnChooser({
   defaults: string[];
   onChange: (columns: string[]) => void;
 }) {
-  const selected = new Set(chosen);
+  // The columns live in the address; a navigation renders later, the box answers the click at once.
+  const [shown, setShown] = useState(chosen);
+  const chosenKey = chosen.join(",");
+  useEffect(() => setShown(chosenKey.split(",")), [chosenKey]);
+  const selected = new Set(shown);
   const toggle = (key: string, on: boolean) => {
     const next = new Set(selected);
     if (on) next.add(key);
@@ -27,6 +32,7 @@ export function ColumnChooser({
     // Keep the catalogue's order; at least one column stays.
     const ordered = options.map((option) => option.key).filter((name) => next.has(name));
     if (ordered.length) {
+      setShown(ordered);
       onChange(ordered);
     }
   };

@@ -125,7 +125,7 @@ export function FilterBuilder({
                     value={condition.field}
                     searchable
                     allowDeselect={false}
-                    w={170}
+                    w={160}
                     comboboxProps={{ withinPortal: false }}
                     onChange={(key) => {
                       const next = key ? byKey.get(key) : undefined;
@@ -140,7 +140,7 @@ export function FilterBuilder({
                     data={(field?.ops ?? []).map((op) => ({ value: op, label: opLabel(field, op) }))}
                     value={condition.op}
                     allowDeselect={false}
-                    w={150}
+                    w={140}
                     comboboxProps={{ withinPortal: false }}
                     onChange={(op) => {
                       if (op && field) {
@@ -208,7 +208,7 @@ function ValueInput({
 }) {
   const label = `Value of condition ${index + 1}`;
   const { op, value } = condition;
-  const common = { "aria-label": label, w: 220, comboboxProps: { withinPortal: false } };
+  const common = { "aria-label": label, w: 210, comboboxProps: { withinPortal: false } };
   if (op === "is_empty" || op === "is_not_empty") {
     return null;
   }
@@ -264,5 +264,5 @@ function ValueInput({
       </Group>
     );
   }
-  return <TextInput aria-label={label} type={type} w={220} value={(value as string) ?? ""} onChange={(event) => onChange(event.currentTarget.value)} />;
+  return <TextInput aria-label={label} type={type} w={210} value={(value as string) ?? ""} onChange={(event) => onChange(event.currentTarget.value)} />;
 }

@@ -63,7 +63,7 @@ export function VirtualTable<T extends { id: number }>({
   const bottom = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
   const allChosen = rows.length > 0 && rows.every((row) => selected.has(row.id));
   const someChosen = !allChosen && rows.some((row) => selected.has(row.id));
-  const width = CHECKBOX_WIDTH + columns.reduce((sum, column) => sum + (column.width ?? 180), 0);
+  const width = CHECKBOX_WIDTH + columns.reduce((sum, column) => sum + (column.width ?? 160), 0);
   const span = columns.length + 1;
 
   return (
@@ -81,7 +81,7 @@ export function VirtualTable<T extends { id: number }>({
         <colgroup>
           <col style={{ width: CHECKBOX_WIDTH }} />
           {columns.map((column) => (
-            <col key={column.key} style={{ width: column.width ?? 180 }} />
+            <col key={column.key} style={{ width: column.width ?? 160 }} />
           ))}
         </colgroup>
         <Table.Thead>

@@ -18,6 +18,7 @@ export interface RenderContext {
 }
 
 export interface ColumnDef<T> {
+  /** An API column name (saved views and exports name API columns), or `custom.<key>`. */
   key: string;
   label: string;
   /** The API fields it reads (`fields=`). */
@@ -141,10 +142,10 @@ export const CONTACTS: Catalogue<"contact"> = {
   title: "Contacts",
   singular: "contact",
   defaultSort: "-created_at",
-  defaultColumns: ["name", "email", "phone", "title", "company", "created_at"],
+  defaultColumns: ["first_name", "email", "phones", "title", "company", "created_at"],
   columns: [
     {
-      key: "name",
+      key: "first_name",
       label: "Name",
       fields: ["first_name", "last_name", "email"],
       guard: ["first_name", "last_name"],
@@ -153,7 +154,7 @@ export const CONTACTS: Catalogue<"contact"> = {
       render: (row) => link(`/contacts/${row.id}`, contactName(row), true),
     },
     { key: "email", label: "Email", fields: ["email"], guard: ["emails"], width: 240, render: (row) => plain(row.email) },
-    { key: "phone", label: "Phone", fields: ["phones"], render: (row) => plain(row.phones?.[0]?.value) },
+    { key: "phones", label: "Phone", fields: ["phones"], render: (row) => plain(row.phones?.[0]?.value) },
     { key: "title", label: "Title", fields: ["title"], render: (row) => plain(row.title) },
     {
       key: "company",
@@ -318,10 +319,10 @@ export const LEADS: Catalogue<"lead"> = {
   title: "Leads",
   singular: "lead",
   defaultSort: "-created_at",
-  defaultColumns: ["name", "email", "company_name", "status", "score", "source", "created_at"],
+  defaultColumns: ["first_name", "email", "company_name", "status", "score", "source", "created_at"],
   columns: [
     {
-      key: "name",
+      key: "first_name",
       label: "Name",
       fields: ["first_name", "last_name", "email"],
       guard: ["first_name", "last_name"],
