@@ -10,26 +10,10 @@ import { useSession } from "../auth/session";
 import { formatDate, formatMoney } from "../crm/format";
 import { ActivityRow, useToggleDone, type Activity } from "../crm/RecordActions";
 import { useNames } from "../crm/useNames";
+import { dueFilter, endOfToday } from "./due";
 import { recentVisits } from "./recent";
 
 const PAGES: Record<RecordType, string> = { contact: "contacts", company: "companies", lead: "leads", deal: "deals" };
-
-/** The end of today in this browser's time zone, as the API compares moments. */
-export function endOfToday(now = new Date()): string {
-  const end = new Date(now);
-  end.setHours(23, 59, 59, 999);
-  return end.toISOString();
-}
-
-export function dueFilter(userId: string, now = new Date()): Filter {
-  return {
-    and: [
-      { field: "owner_id", op: "eq", value: userId },
-      { field: "done", op: "eq", value: false },
-      { field: "due_at", op: "lte", value: endOfToday(now) },
-    ],
-  };
-}
 
 function recordAddress(type: string, id: number): string {
   if (type === "deal") {
@@ -100,7 +84,7 @@ function DueActivities({ me }: { me: string }) {
             <ActivityRow activity={activity} onToggle={(done) => toggle(activity, done)} />
             {activity.record_type && activity.record_id && (
               <Anchor component={Link} to={recordAddress(activity.record_type, activity.record_id)} size="xs" ml={34}>
-                {names[activity.record_type as keyof typeof names]?.get(activity.record_id) ?? `${activity.record_type} ${activity.record_id}`}
+                {names[activity.record_type as keyof typeof names]?.get(activity.record_id) ?? "…"}
               </Anchor>
             )}
           </Stack>

@@ -26,6 +26,7 @@ import { api, messageOf, unwrap, unwrapAs } from "../api/client";
 import { keys } from "../api/keys";
 import type { RecordType } from "../api/records";
 import { useCustomFields, type CustomField, type CustomFieldType } from "../tables/tableData";
+import { keyOf, typedDefault } from "./customFieldValues";
 import { formErrors, NO_ERRORS, said, type FormErrors } from "./errors";
 
 const TYPES: { value: CustomFieldType; label: string }[] = [
@@ -51,27 +52,6 @@ const OBJECTS: { value: RecordType; label: string }[] = [
   { value: "deal", label: "Deals" },
   { value: "lead", label: "Leads" },
 ];
-
-/** A key from a label: "Renewal date" → renewal_date. */
-export function keyOf(label: string): string {
-  const key = label
-    .toLowerCase()
-    .normalize("NFKD")
-    .replace(/[^a-z0-9]+/g, "_")
-    .replace(/^[^a-z]+|_+$/g, "");
-  return key.slice(0, 40);
-}
-
-/** The default as the API takes it for the type ("" is none). */
-export function typedDefault(type: CustomFieldType, value: string): unknown {
-  const text = value.trim();
-  if (text === "") return null;
-  if (type === "number" || type === "currency") return Number(text);
-  if (type === "boolean") return text === "true";
-  if (type === "multi_select") return text.split(",").map((item) => item.trim()).filter(Boolean);
-  if (type === "relation") return Number(text);
-  return text;
-}
 
 export function CustomFieldsSettings() {
   const [type, setType] = useState<RecordType>("contact");

@@ -22,6 +22,7 @@ import { api, messageOf, unwrap, type Schemas } from "../api/client";
 import { keys } from "../api/keys";
 import { usePipelines } from "../api/workspaceData";
 import { formErrors, NO_ERRORS, type FormErrors } from "./errors";
+import { moved } from "./stages";
 
 type Stage = Schemas["StageIn"];
 
@@ -30,16 +31,6 @@ const KINDS = [
   { value: "won", label: "Won" },
   { value: "lost", label: "Lost" },
 ];
-
-/** The stages with the one at `index` moved by `by` (−1 up, +1 down). */
-export function moved<T>(items: T[], index: number, by: number): T[] {
-  const target = index + by;
-  if (target < 0 || target >= items.length) return items;
-  const next = [...items];
-  const [item] = next.splice(index, 1);
-  next.splice(target, 0, item as T);
-  return next;
-}
 
 export function PipelinesSettings() {
   const pipelines = usePipelines();

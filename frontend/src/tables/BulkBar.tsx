@@ -30,6 +30,7 @@ type Dialog = null | "assign" | "update" | "tag" | "untag";
 
 export function BulkBar({
   type,
+  singular,
   plural,
   ids,
   members,
@@ -40,6 +41,7 @@ export function BulkBar({
   onDone,
 }: {
   type: RecordType;
+  singular: string;
   plural: string;
   ids: number[];
   members: { value: string; label: string }[];
@@ -52,7 +54,7 @@ export function BulkBar({
   const client = useQueryClient();
   const [dialog, setDialog] = useState<Dialog>(null);
   const refresh = () => client.invalidateQueries({ queryKey: keys.records(type) });
-  const count = `${ids.length} ${ids.length === 1 ? plural.replace(/ies$/, "y").replace(/s$/, "") : plural.toLowerCase()}`;
+  const count = `${ids.length} ${ids.length === 1 ? singular : plural.toLowerCase()}`;
 
   const remove = async () => {
     try {

@@ -248,6 +248,7 @@ export function RecordTable<K extends RecordType>({
       {selected.size > 0 && (
         <BulkBar
           type={type}
+          singular={catalogue.singular}
           plural={catalogue.title}
           ids={[...selected]}
           members={memberOptions}

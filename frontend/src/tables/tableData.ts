@@ -4,7 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import { api, unwrap, unwrapAs } from "../api/client";
 import { keys } from "../api/keys";
 import type { RecordType } from "../api/records";
+import { permissionsOf } from "./permissions";
 import type { SavedView } from "./viewState";
+
+export type { Permissions } from "./permissions";
 
 export type CustomFieldType =
   | "text"
@@ -64,40 +67,6 @@ export function useTags() {
     queryFn: async () => unwrapAs<Tag[]>(api.GET("/api/v1/tags", { params: { query: { limit: 500 } } })),
     staleTime: 60_000,
   });
-}
-
-interface ObjectRule {
-  ops: string[];
-  scope: string;
-  fields: Record<string, "hidden" | "read_only">;
-}
-
-export interface Permissions {
-  admin: boolean;
-  role: string;
-  /** May the member do `op` (create, read, update, delete, export) on records of `type`? */
-  can: (type: string, op: string) => boolean;
-  /** The object-type fields of `type` the member's role hides. */
-  hidden: (type: string) => Set<string>;
-  readOnly: (type: string) => Set<string>;
-}
-
-export function permissionsOf(role: { key: string; admin: boolean; permissions: Record<string, unknown> }): Permissions {
-  const objects = (role.permissions.objects ?? {}) as Record<string, ObjectRule>;
-  const rule = (type: string): ObjectRule | undefined => objects[type] ?? objects["*"];
-  const withRule = (type: string, wanted: string) =>
-    new Set(
-      Object.entries(rule(type)?.fields ?? {})
-        .filter(([, value]) => value === wanted)
-        .map(([name]) => name),
-    );
-  return {
-    admin: role.admin,
-    role: role.key,
-    can: (type, op) => rule(type)?.ops.includes(op) ?? false,
-    hidden: (type) => withRule(type, "hidden"),
-    readOnly: (type) => withRule(type, "read_only"),
-  };
 }
 
 export function usePermissions() {
