@@ -30,7 +30,7 @@ def test_log_an_activity_and_a_note_then_see_them_in_the_timeline(
     expect(dialog).to_be_hidden()
     timeline = page.get_by_test_id("timeline")
     expect(timeline).to_contain_text("Quarterly review")
-    (activity,) = workspace.get(f"/api/v1/activities?q=quarterly")["items"]
+    (activity,) = workspace.get("/api/v1/activities?q=quarterly")["items"]
     assert (activity["kind"], activity["record_type"], activity["record_id"], activity["done"]) == (
         "meeting", "contact", contact["id"], False,
     )  # fmt: skip
@@ -56,7 +56,9 @@ def test_log_an_activity_and_a_note_then_see_them_in_the_timeline(
     assert workspace.get(f"/api/v1/activities/{activity['id']}")["done"] is True
 
 
-def test_merge_a_duplicate_field_by_field_and_undo(page: Page, workspace: Workspace, screens: Screens) -> None:
+def test_merge_a_duplicate_field_by_field_and_undo(
+    page: Page, workspace: Workspace, screens: Screens
+) -> None:
     keep = workspace.create("contacts", {"first_name": "Rosa", "last_name": "Parks", "title": "Seamstress",
                                          "emails": [{"value": "rosa@one.example"}]})  # fmt: skip
     dupe = workspace.create("contacts", {"first_name": "Rosa", "last_name": "Parks", "title": "Activist",
@@ -85,8 +87,10 @@ def test_convert_a_lead_to_a_contact_company_and_deal(
     page: Page, workspace: Workspace, screens: Screens
 ) -> None:
     workspace.create("pipelines", {"name": "Sales", "stages": [{"name": "New", "probability": 10}]})
-    lead = workspace.create("leads", {"first_name": "Linus", "last_name": "Lead", "email": "linus@kernel.example",
-                                      "company_name": "Kernel Works"})  # fmt: skip
+    lead = workspace.create("leads", {
+        "first_name": "Linus", "last_name": "Lead", "email": "linus@kernel.example",
+        "company_name": "Kernel Works",
+    })  # fmt: skip
     sign_in(page, workspace)
     page.get_by_role("link", name="Leads").click()
     page.get_by_role("link", name="Linus Lead").click()
@@ -138,7 +142,9 @@ def test_a_member_does_not_see_settings_or_a_field_their_role_hides(
         "token": token_in(mail_sink, email, "accept-invitation"), "password": PASSWORD,
     })  # fmt: skip
     assert accepted.status_code == 201, accepted.text
-    contact = workspace.create("contacts", {"first_name": "Hidden", "last_name": "Title", "title": "Secret agent"})
+    contact = workspace.create(
+        "contacts", {"first_name": "Hidden", "last_name": "Title", "title": "Secret agent"}
+    )
 
     sign_in(page, workspace, email)
     expect(page.locator("tr[data-record-id]")).to_have_count(1)
@@ -152,8 +158,12 @@ def test_a_member_does_not_see_settings_or_a_field_their_role_hides(
     page.keyboard.press("Escape")
     # Bulk delete is not offered to a role without the delete permission.
     page.get_by_role("checkbox", name="Select row 1").check()
-    expect(page.get_by_role("region", name="Bulk actions").get_by_role("button", name="Add tag")).to_be_visible()
-    expect(page.get_by_role("region", name="Bulk actions").get_by_role("button", name="Delete")).to_have_count(0)
+    expect(
+        page.get_by_role("region", name="Bulk actions").get_by_role("button", name="Add tag")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("region", name="Bulk actions").get_by_role("button", name="Delete")
+    ).to_have_count(0)
     screens.take("member-contacts")
     page.goto(f"{workspace.url}/contacts/{contact['id']}")
     expect(page.get_by_role("heading", name="Hidden Title")).to_be_visible()
@@ -179,8 +189,8 @@ def test_my_work_shows_due_activities_open_deals_and_recent_records(
     linked = {"record_type": "contact", "record_id": contact["id"], "owner_id": me["user_id"]}
     overdue = workspace.create("activities", {"kind": "task", "subject": "Send the proposal",
                                               "due_at": "2020-01-01T09:00:00Z", **linked})  # fmt: skip
-    workspace.create("activities", {"kind": "call", "subject": "Call next decade", "due_at": "2040-01-01T09:00:00Z",
-                                    **linked})  # fmt: skip
+    later = {"kind": "call", "subject": "Call next decade", "due_at": "2040-01-01T09:00:00Z", **linked}
+    workspace.create("activities", later)
     sign_in(page, workspace)
     page.goto(f"{workspace.url}/contacts/{contact['id']}")
     expect(page.get_by_role("heading", name="Due Today")).to_be_visible()

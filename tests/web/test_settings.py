@@ -25,7 +25,9 @@ def test_define_a_custom_field_and_reorder_stages(page: Page, workspace: Workspa
     dialog.get_by_role("combobox", name="Type").click()
     page.get_by_role("option", name="Choice", exact=True).click()
     dialog.get_by_role("button", name="Add field").click()
-    expect(dialog.get_by_text("Choices: 1 to 200 different choices")).to_be_visible()  # the API's, on the field
+    expect(
+        dialog.get_by_text("Choices: 1 to 200 different choices")
+    ).to_be_visible()  # the API's, on the field
     dialog.get_by_label("Choices").fill("gold")
     dialog.get_by_label("Choices").press("Enter")
     dialog.get_by_label("Choices").fill("silver")
@@ -66,7 +68,9 @@ def test_invite_a_member_change_their_role_and_make_an_api_key(
     page: Page, workspace: Workspace, mail_sink: MailSink, screens: Screens
 ) -> None:
     rep = f"rep@{workspace.slug}.example"
-    assert workspace.http.post("/api/v1/invitations", json={"email": rep, "role": "member"}).status_code == 201
+    assert (
+        workspace.http.post("/api/v1/invitations", json={"email": rep, "role": "member"}).status_code == 201
+    )
     accepted = workspace.http.post("/api/v1/invitations/accept", json={
         "token": token_in(mail_sink, rep, "accept-invitation"), "password": PASSWORD,
     })  # fmt: skip
@@ -102,7 +106,9 @@ def test_invite_a_member_change_their_role_and_make_an_api_key(
     page.get_by_role("button", name="Create key").click()
     secret = page.get_by_test_id("api-key-secret").locator("code").inner_text()
     screens.take("api-key-created")
-    listed = workspace.http.get("/api/v1/contacts", headers={"authorization": f"Bearer {secret}", "cookie": ""})
+    listed = workspace.http.get(
+        "/api/v1/contacts", headers={"authorization": f"Bearer {secret}", "cookie": ""}
+    )
     assert listed.status_code == 200, listed.text
     page.get_by_role("button", name="I have copied it").click()
     expect(page.get_by_test_id("api-key-secret")).to_have_count(0)

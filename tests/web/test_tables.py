@@ -85,7 +85,8 @@ def test_filter_on_a_custom_field_saved_as_a_view_and_exported(
     csv = workspace.http.get(href)
     assert csv.status_code == 200, csv.text
     lines = csv.text.strip().splitlines()
-    assert len(lines) == 3 and all("gold" in line for line in lines[1:]), csv.text
+    assert len(lines) == 3, csv.text
+    assert all("gold" in line for line in lines[1:]), csv.text
 
 
 def test_bulk_tag_two_contacts_and_undo_a_bulk_delete(
@@ -126,7 +127,9 @@ def test_bulk_tag_two_contacts_and_undo_a_bulk_delete(
     assert workspace.get(f"/api/v1/contacts/{ids[0]}")["first_name"] == "Ann"
 
 
-def test_scrolling_many_rows_keeps_few_in_the_page(page: Page, workspace: Workspace, screens: Screens) -> None:
+def test_scrolling_many_rows_keeps_few_in_the_page(
+    page: Page, workspace: Workspace, screens: Screens
+) -> None:
     for number in range(250):
         workspace.create("companies", {"name": f"Company {number:03d}"})
     sign_in(page, workspace)

@@ -20,6 +20,25 @@ export interface RecordChange {
   changes?: Record<string, unknown>;
 }
 
+/** A list scrolled this far is not refetched on a change (it would ask for every page again). */
+const MAX_LIVE_PAGES = 5;
+
+/**
+ * Everything of a record type goes stale; what is shown refetches, except long scrolled lists: refetching
+ * an infinite list asks for all its pages again, so those refresh when next opened or changed.
+ */
+async function refreshType(client: QueryClient, type: RecordType): Promise<void> {
+  await client.invalidateQueries({ queryKey: keys.records(type), refetchType: "none" });
+  await client.refetchQueries({
+    queryKey: keys.records(type),
+    type: "active",
+    predicate: (query) => {
+      const data = query.state.data as { pages?: unknown[] } | undefined;
+      return (data?.pages?.length ?? 0) <= MAX_LIVE_PAGES;
+    },
+  });
+}
+
 /** Invalidate what changed, a batch at a time (an import sends thousands of changes). */
 function changeBatcher(client: QueryClient) {
   const pending = new Set<string>();
@@ -44,7 +63,7 @@ function changeBatcher(client: QueryClient) {
             }
             void client.invalidateQueries({ queryKey: ["activities"] });
           } else {
-            void client.invalidateQueries({ queryKey: keys.records(type as RecordType) });
+            void refreshType(client, type as RecordType);
           }
         }
         void client.invalidateQueries({ queryKey: ["search"] });

@@ -195,8 +195,9 @@ function BulkDialog({
     } catch (error) {
       const found = error instanceof ApiError ? error.fieldErrors() : {};
       setErrors(found);
-      if (!Object.keys(found).length) {
-        setFormError(messageOf(error));
+      // A message for a field this dialog has no input for (too many ids) goes above the form.
+      if (!["owner_id", "field", "value", "tags"].some((field) => field in found)) {
+        setFormError(messageOf(error) + (found.ids ? ` (${found.ids})` : ""));
       }
     } finally {
       setBusy(false);
