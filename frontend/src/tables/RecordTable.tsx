@@ -128,8 +128,15 @@ export function RecordTable<K extends RecordType>({
     });
   }, []);
 
+  // Names of referenced records are looked up for the pages on screen only (one request per page), not
+  // for every page scrolled past.
+  const [onScreen, setOnScreen] = useState<[number, number]>([0, 0]);
+  const visibleRows = useCallback((first: number, last: number) => {
+    const pagesShown: [number, number] = [Math.floor(first / PAGE), Math.floor(Math.max(last, 0) / PAGE)];
+    setOnScreen((current) => (current[0] === pagesShown[0] && current[1] === pagesShown[1] ? current : pagesShown));
+  }, []);
   const names: RenderContext["names"] = {};
-  const groups = pages.map((page) => page.items);
+  const groups = pages.slice(onScreen[0], onScreen[1] + 1).map((page) => page.items);
   for (const reference of catalogue.references) {
     // The catalogue's references are fixed per type: the hooks are called in the same order every time.
     const found = useNames(
@@ -278,6 +285,7 @@ export function RecordTable<K extends RecordType>({
             loadMore={loadMore}
             rowHref={rowHref}
             onOpen={(href) => navigate(href)}
+            onVisible={visibleRows}
             footer={
               <>
                 {!list.isPending && rows.length === 0 && (

@@ -27,6 +27,7 @@ export function VirtualTable<T extends { id: number }>({
   onOpen,
   label,
   footer,
+  onVisible,
 }: {
   rows: T[];
   columns: ColumnDef<T>[];
@@ -43,6 +44,8 @@ export function VirtualTable<T extends { id: number }>({
   onOpen: (href: string) => void;
   label: string;
   footer?: ReactNode;
+  /** The first and last row index rendered (visible and overscan). */
+  onVisible?: (first: number, last: number) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -52,7 +55,9 @@ export function VirtualTable<T extends { id: number }>({
     overscan: 12,
   });
   const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? -1;
+  useEffect(() => onVisible?.(first, last), [first, last, onVisible]);
   useEffect(() => {
     if (hasMore && last >= rows.length - PREFETCH_ROWS) {
       loadMore();
