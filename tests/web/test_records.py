@@ -120,6 +120,10 @@ def test_convert_a_lead_to_a_contact_company_and_deal(
     assert (deal["name"], deal["amount"], deal["contact"]) == ("Kernel Works pilot", "4200.00", contact["id"])
     banner = page.get_by_test_id("converted-to")
     expect(banner).to_contain_text("Kernel Works")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()  # laid out for a phone from the start, as a phone opens it
+    expect(banner.get_by_role("link", name="Linus Lead")).to_be_visible()
+    screens.take("lead-page-phone")
     banner.get_by_role("link", name="Linus Lead").click()
     page.wait_for_url(f"{workspace.url}/contacts/{contact['id']}")
     expect(page.get_by_role("heading", name="Linus Lead")).to_be_visible()

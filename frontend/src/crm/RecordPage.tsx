@@ -152,7 +152,8 @@ export function RecordPage({ type }: { type: PageType }) {
 
 function Owner({ id }: { id: string | undefined }) {
   const emails = useMemberEmails();
-  return <Text size="sm">{id ? (emails.get(id) ?? "A former member") : ""}</Text>;
+  // Until the members are known, an owner is not yet "a former member".
+  return <Text size="sm">{id ? (emails.size ? (emails.get(id) ?? "A former member") : "…") : ""}</Text>;
 }
 
 function Times({ record }: { record: RecordOf[PageType] }) {

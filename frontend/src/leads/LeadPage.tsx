@@ -203,7 +203,7 @@ function LeadFields({ lead, save }: { lead: Lead; save: (body: BodyOf["lead"]) =
         </Text>
       </FieldRow>
       <FieldRow label="Owner">
-        <Text size="sm">{lead.owner_id ? (emails.get(lead.owner_id) ?? "A former member") : ""}</Text>
+        <Text size="sm">{lead.owner_id ? (emails.size ? (emails.get(lead.owner_id) ?? "A former member") : "…") : ""}</Text>
       </FieldRow>
       <FieldRow label="Created">
         <Text size="sm">{formatDateTime(lead.created_at)}</Text>

@@ -171,6 +171,7 @@ export function RecordTable<K extends RecordType>({
       void list.fetchNextPage();
     }
   }, [list]);
+  const open = useCallback((href: string) => navigate(href), [navigate]);
   const canUpdate = permissions.data?.can(type, "update") ?? false;
   const canDelete = permissions.data?.can(type, "delete") ?? false;
 
@@ -284,7 +285,7 @@ export function RecordTable<K extends RecordType>({
             hasMore={list.hasNextPage}
             loadMore={loadMore}
             rowHref={rowHref}
-            onOpen={(href) => navigate(href)}
+            onOpen={open}
             onVisible={visibleRows}
             footer={
               <>

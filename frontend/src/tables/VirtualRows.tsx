@@ -4,7 +4,7 @@
 import { Checkbox, Group, Skeleton, Table, UnstyledButton } from "@mantine/core";
 import { IconArrowDown, IconArrowUp } from "@tabler/icons-react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef, type ReactNode } from "react";
+import { memo, useEffect, useRef, type ReactNode } from "react";
 import type { ColumnDef, RenderContext } from "./columns";
 
 export const ROW_HEIGHT = 41;
@@ -125,28 +125,18 @@ export function VirtualTable<T extends { id: number }>({
           )}
           {items.map((item) => {
             const row = rows[item.index] as T;
-            const href = rowHref?.(row);
-            const chosen = selected.has(row.id);
             return (
-              <Table.Tr
+              <VirtualRow
                 key={row.id}
-                data-record-id={row.id}
-                data-index={item.index}
-                aria-rowindex={item.index + 2}
-                aria-selected={chosen}
-                style={{ height: ROW_HEIGHT, cursor: href ? "pointer" : "default" }}
-                bg={chosen ? "var(--mantine-color-indigo-0)" : undefined}
-                onClick={href ? () => onOpen(href) : undefined}
-              >
-                <Table.Td onClick={(event) => event.stopPropagation()}>
-                  <Checkbox aria-label={`Select row ${item.index + 1}`} checked={chosen} onChange={(event) => onSelect([row.id], event.currentTarget.checked)} />
-                </Table.Td>
-                {columns.map((column) => (
-                  <Table.Td key={column.key} className="record-cell">
-                    {column.render(row, context)}
-                  </Table.Td>
-                ))}
-              </Table.Tr>
+                row={row}
+                index={item.index}
+                columns={columns}
+                context={context}
+                chosen={selected.has(row.id)}
+                href={rowHref?.(row)}
+                onSelect={onSelect}
+                onOpen={onOpen}
+              />
             );
           })}
           {bottom > 0 && (
@@ -160,6 +150,51 @@ export function VirtualTable<T extends { id: number }>({
     </div>
   );
 }
+
+interface RowProps<T> {
+  row: T;
+  index: number;
+  columns: ColumnDef<T>[];
+  context: RenderContext;
+  chosen: boolean;
+  href: string | undefined;
+  onSelect: (ids: number[], on: boolean) => void;
+  onOpen: (href: string) => void;
+}
+
+/**
+ * One row; unchanged rows are not rendered again while the table scrolls (their props stay the same). Plain
+ * elements (not Mantine's Table.Td and Checkbox): a fast scroll renders dozens of new rows a frame.
+ */
+const VirtualRow = memo(function VirtualRow<T extends { id: number }>({ row, index, columns, context, chosen, href, onSelect, onOpen }: RowProps<T>) {
+  return (
+    <tr
+      className="record-row"
+      data-record-id={row.id}
+      data-index={index}
+      aria-rowindex={index + 2}
+      aria-selected={chosen}
+      data-chosen={chosen}
+      style={{ height: ROW_HEIGHT, cursor: href ? "pointer" : "default" }}
+      onClick={href ? () => onOpen(href) : undefined}
+    >
+      <td onClick={(event) => event.stopPropagation()}>
+        <input
+          type="checkbox"
+          className="row-check"
+          aria-label={`Select row ${index + 1}`}
+          checked={chosen}
+          onChange={(event) => onSelect([row.id], event.currentTarget.checked)}
+        />
+      </td>
+      {columns.map((column) => (
+        <td key={column.key} className="record-cell">
+          {column.render(row, context)}
+        </td>
+      ))}
+    </tr>
+  );
+}) as <T extends { id: number }>(props: RowProps<T>) => ReactNode;
 
 function SortableHeader<T>({ column, sort, onSort }: { column: ColumnDef<T>; sort: string; onSort: (sort: string) => void }) {
   if (!column.sort) {

@@ -1,7 +1,7 @@
 // What each record type's table can show and filter on. Columns name the API fields they read (the
 // list's `fields=`) and the object-type fields that hide them from a member; filter fields are the ones
 // the list API indexes (rapport/crm/objects.py `LISTS`), with the operators it accepts.
-import { Anchor, Badge, Group, Text } from "@mantine/core";
+import { Badge, Group } from "@mantine/core";
 import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { contactName, titleOf, type RecordOf, type RecordType } from "../api/records";
@@ -55,19 +55,18 @@ export interface Catalogue<K extends RecordType> {
 
 const stop = (event: { stopPropagation: () => void }) => event.stopPropagation();
 
-function plain(value: unknown): ReactNode {
+// Cells are plain elements styled by app.css: a fast scroll renders dozens of rows a frame.
+function plain(value: unknown, dimmed = false): ReactNode {
   return value === null || value === undefined || value === "" ? null : (
-    <Text size="sm" truncate>
-      {String(value)}
-    </Text>
+    <span className={dimmed ? "cell-text cell-dimmed" : "cell-text"}>{String(value)}</span>
   );
 }
 
 function link(to: string, text: string, strong = false): ReactNode {
   return (
-    <Anchor component={Link} to={to} onClick={stop} size="sm" fw={strong ? 500 : undefined} truncate>
+    <Link to={to} onClick={stop} className={strong ? "cell-link cell-strong" : "cell-link"}>
       {text}
-    </Anchor>
+    </Link>
   );
 }
 
@@ -109,14 +108,14 @@ function times<T extends { created_at?: string; updated_at?: string }>(): Column
       label: "Created",
       fields: ["created_at"],
       sort: "created_at",
-      render: (row) => <Text size="sm" c="dimmed">{formatDate(row.created_at)}</Text>,
+      render: (row) => plain(formatDate(row.created_at), true),
     },
     {
       key: "updated_at",
       label: "Updated",
       fields: ["updated_at"],
       sort: "updated_at",
-      render: (row) => <Text size="sm" c="dimmed">{formatDate(row.updated_at)}</Text>,
+      render: (row) => plain(formatDate(row.updated_at), true),
     },
   ];
 }

@@ -1,6 +1,6 @@
 // Custom fields in tables: each is a column (`custom.<key>`, read from the record's `custom` object) and,
 // when the API indexes it, a filter field and a sort (rapport/crm/custom_fields.py `_spec`).
-import { Anchor, Badge, Group, Text } from "@mantine/core";
+import { Badge, Group } from "@mantine/core";
 import type { ReactNode } from "react";
 import { formatDate, formatDateTime, formatMoney } from "../crm/format";
 import type { ColumnDef, RenderContext } from "./columns";
@@ -46,15 +46,15 @@ export function renderCustom(field: CustomField, value: unknown, context: Render
   }
   switch (field.type) {
     case "boolean":
-      return <Text size="sm">{value ? "Yes" : "No"}</Text>;
+      return <span className="cell-text">{value ? "Yes" : "No"}</span>;
     case "number":
-      return <Text size="sm">{Number(value).toLocaleString()}</Text>;
+      return <span className="cell-text">{Number(value).toLocaleString()}</span>;
     case "currency":
-      return <Text size="sm">{formatMoney(String(value))}</Text>;
+      return <span className="cell-text">{formatMoney(String(value))}</span>;
     case "date":
-      return <Text size="sm">{formatDate(String(value))}</Text>;
+      return <span className="cell-text">{formatDate(String(value))}</span>;
     case "datetime":
-      return <Text size="sm">{formatDateTime(String(value))}</Text>;
+      return <span className="cell-text">{formatDateTime(String(value))}</span>;
     case "multi_select":
       return (
         <Group gap={4} wrap="nowrap">
@@ -72,18 +72,16 @@ export function renderCustom(field: CustomField, value: unknown, context: Render
         </Badge>
       );
     case "user":
-      return <Text size="sm">{context.members.get(String(value)) ?? "A former member"}</Text>;
+      return <span className="cell-text">{context.members.get(String(value)) ?? "A former member"}</span>;
     case "url":
       return (
-        <Anchor href={String(value)} target="_blank" rel="noreferrer" size="sm" onClick={(event) => event.stopPropagation()}>
+        <a className="cell-link" href={String(value)} target="_blank" rel="noreferrer" onClick={(event) => event.stopPropagation()}>
           {String(value)}
-        </Anchor>
+        </a>
       );
     default:
       return (
-        <Text size="sm" truncate>
-          {String(value)}
-        </Text>
+<span className="cell-text">{String(value)}</span>
       );
   }
 }
