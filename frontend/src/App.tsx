@@ -28,6 +28,7 @@ const LeadPage = named(() => import("./leads/LeadPage"), "LeadPage");
 const DealsPage = named(() => import("./deals/DealsPage"), "DealsPage");
 const HomePage = named(() => import("./home/HomePage"), "HomePage");
 const SettingsPage = named(() => import("./settings/SettingsPage"), "SettingsPage");
+const AccountApiKeysPage = named(() => import("./settings/SettingsPage"), "AccountApiKeysPage");
 
 export function App() {
   const workspace = useQuery({
@@ -87,6 +88,7 @@ function SignedIn() {
         <Route path="/deals" element={<DealsPage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/settings/:section" element={<SettingsPage />} />
+        <Route path="/account/api-keys" element={<AccountApiKeysPage />} />
         <Route path="*" element={<ErrorState error={new Error("There is no page at this address.")} />} />
       </Route>
     </Routes>

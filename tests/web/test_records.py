@@ -177,6 +177,13 @@ def test_a_member_does_not_see_settings_or_a_field_their_role_hides(
     page.goto(f"{workspace.url}/settings")
     expect(page.get_by_role("alert")).to_contain_text(re.compile("owners and admins", re.IGNORECASE))
     screens.take("member-settings-refused")
+    # Their own API keys are theirs to manage, from the account menu.
+    page.get_by_role("button", name="Account").click()
+    page.get_by_role("menuitem", name="Your API keys").click()
+    page.get_by_label("Name").fill("My script")
+    page.get_by_role("button", name="Create key").click()
+    expect(page.get_by_test_id("api-key-secret")).to_be_visible()
+    expect(page.locator("[data-api-key='My script']")).to_be_visible()
 
 
 def test_my_work_shows_due_activities_open_deals_and_recent_records(

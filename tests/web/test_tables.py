@@ -87,6 +87,16 @@ def test_filter_on_a_custom_field_saved_as_a_view_and_exported(
     lines = csv.text.strip().splitlines()
     assert len(lines) == 3, csv.text
     assert all("gold" in line for line in lines[1:]), csv.text
+    page.keyboard.press("Escape")
+    expect(export).to_be_hidden()
+
+    # Changing the view's table and saving updates the view.
+    page.get_by_role("button", name="Remove filter Tier is gold").click()
+    expect(page.locator(ROWS)).to_have_count(4)
+    page.get_by_role("button", name="Save view").click()
+    expect(page.get_by_text("Saved “Gold customers”.")).to_be_visible()
+    assert workspace.get("/api/v1/views?object_type=contact")[0]["filter"] == {}
+    expect(page.get_by_role("button", name="Save view")).to_have_count(0)
 
 
 def test_bulk_tag_two_contacts_and_undo_a_bulk_delete(

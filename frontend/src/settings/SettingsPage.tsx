@@ -1,5 +1,6 @@
 // Workspace settings for owners and admins: custom fields, pipelines and stages, members and invitations,
-// API keys. Others are told so (the API refuses them too); the navigation does not offer it to them.
+// API keys. Others are told so (the API refuses them too); the navigation does not offer it to them, and
+// their own API keys are under the account menu.
 import { Alert, Skeleton, Stack, Tabs, Title } from "@mantine/core";
 import { useNavigate, useParams } from "react-router";
 import { usePermissions } from "../tables/tableData";
@@ -55,6 +56,18 @@ export function SettingsPage() {
           <ApiKeysSettings />
         </Tabs.Panel>
       </Tabs>
+    </Stack>
+  );
+}
+
+/** Every member's own API keys (owners and admins see the workspace's in Settings too). */
+export function AccountApiKeysPage() {
+  return (
+    <Stack gap="md">
+      <Title order={1} size="h2">
+        Your API keys
+      </Title>
+      <ApiKeysSettings />
     </Stack>
   );
 }

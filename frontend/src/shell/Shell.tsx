@@ -22,6 +22,7 @@ import {
   IconLayoutKanban,
   IconLogout,
   IconHome,
+  IconKey,
   IconSearch,
   IconSettings,
   IconTargetArrow,
@@ -187,6 +188,9 @@ function UserMenu({ session }: { session: Session }) {
           <br />
           {session.role}
         </Menu.Label>
+        <Menu.Item leftSection={<IconKey size={16} />} onClick={() => navigate("/account/api-keys")}>
+          Your API keys
+        </Menu.Item>
         <Menu.Item
           leftSection={<IconLogout size={16} />}
           onClick={() => {
