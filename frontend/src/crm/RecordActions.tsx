@@ -133,7 +133,10 @@ function LogActivityModal({ opened, onClose, type, id }: { opened: boolean; onCl
             label="Subject"
             data-autofocus
             value={subject}
-            onChange={(event) => setSubject(event.currentTarget.value)}
+            onChange={(event) => {
+              setSubject(event.currentTarget.value);
+              setErrors(({ subject: _dropped, ...rest }) => rest);
+            }}
             error={errors.subject ? `The subject ${errors.subject}` : undefined}
           />
           <Textarea
@@ -141,7 +144,10 @@ function LogActivityModal({ opened, onClose, type, id }: { opened: boolean; onCl
             autosize
             minRows={3}
             value={details}
-            onChange={(event) => setDetails(event.currentTarget.value)}
+            onChange={(event) => {
+              setDetails(event.currentTarget.value);
+              setErrors(({ details: _dropped, ...rest }) => rest);
+            }}
             error={errors.details ? `The details ${errors.details}` : undefined}
           />
           <Group grow align="flex-end">
@@ -149,7 +155,10 @@ function LogActivityModal({ opened, onClose, type, id }: { opened: boolean; onCl
               label={kind === "task" ? "Due" : "When"}
               type="datetime-local"
               value={due}
-              onChange={(event) => setDue(event.currentTarget.value)}
+              onChange={(event) => {
+              setDue(event.currentTarget.value);
+              setErrors(({ due_at: _dropped, ...rest }) => rest);
+            }}
               error={errors.due_at ? `The due time ${errors.due_at}` : undefined}
             />
             <Checkbox label="Done already" checked={done} onChange={(event) => setDone(event.currentTarget.checked)} mb={8} />

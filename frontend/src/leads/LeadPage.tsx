@@ -353,7 +353,11 @@ function ConvertModal({ lead, opened, onClose }: { lead: Lead; opened: boolean; 
             <Checkbox label="Also open a deal" checked={withDeal} onChange={(event) => setWithDeal(event.currentTarget.checked)} />
             {withDeal && (
               <>
-                <TextInput label="Deal name" value={name} onChange={(event) => setName(event.currentTarget.value)}
+                <TextInput label="Deal name" value={name}
+                  onChange={(event) => {
+                    setName(event.currentTarget.value);
+                    setErrors(({ name: _dropped, ...rest }) => rest);
+                  }}
                   error={errors.name ? `The deal name ${errors.name}` : undefined} />
                 <Group grow align="flex-start">
                   <Select

@@ -27,7 +27,7 @@ import { keys } from "../api/keys";
 import type { RecordType } from "../api/records";
 import { useCustomFields, type CustomField, type CustomFieldType } from "../tables/tableData";
 import { keyOf, typedDefault } from "./customFieldValues";
-import { formErrors, NO_ERRORS, said, type FormErrors } from "./errors";
+import { formErrors, NO_ERRORS, said, withoutField, type FormErrors } from "./errors";
 
 const TYPES: { value: CustomFieldType; label: string }[] = [
   { value: "text", label: "Text" },
@@ -216,12 +216,12 @@ function NewFieldModal({ type, opened, onClose }: { type: RecordType; opened: bo
             </Alert>
           )}
           <Group grow align="flex-start">
-            <TextInput label="Label" data-autofocus value={label} onChange={(event) => setLabel(event.currentTarget.value)} error={said("The label", field.label)} />
-            <TextInput label="Key" description="Used in filters and the API" value={chosenKey} onChange={(event) => setKey(event.currentTarget.value)} error={said("The key:", field.key)} />
+            <TextInput label="Label" data-autofocus value={label} onChange={(event) => { setLabel(event.currentTarget.value); setErrors((current) => withoutField(current, "label")); }} error={said("The label", field.label)} />
+            <TextInput label="Key" description="Used in filters and the API" value={chosenKey} onChange={(event) => { setKey(event.currentTarget.value); setErrors((current) => withoutField(current, "key")); }} error={said("The key:", field.key)} />
           </Group>
           <Select label="Type" data={TYPES} value={fieldType} allowDeselect={false} onChange={(value) => setFieldType((value as CustomFieldType) ?? "text")} error={said("The type:", field.type)} />
           {fieldType.endsWith("select") && (
-            <TagsInput label="Choices" placeholder="Type a choice, then Enter" value={options} onChange={setOptions} error={said("Choices:", field.options)} />
+            <TagsInput label="Choices" placeholder="Type a choice, then Enter" value={options} onChange={(value) => { setOptions(value); setErrors((current) => withoutField(current, "options")); }} error={said("Choices:", field.options)} />
           )}
           {fieldType === "relation" && (
             <Select label="Links to" data={OBJECTS.map((item) => ({ value: item.value, label: item.label }))} value={related} onChange={setRelated} error={said("Links to:", field.options)} />
@@ -244,7 +244,7 @@ function NewFieldModal({ type, opened, onClose }: { type: RecordType; opened: bo
               description={fieldType === "multi_select" ? "Choices separated by commas" : "Given to new records (and, when required, to existing ones)"}
               type={fieldType === "date" ? "date" : fieldType === "number" || fieldType === "currency" ? "number" : "text"}
               value={fallback}
-              onChange={(event) => setFallback(event.currentTarget.value)}
+              onChange={(event) => { setFallback(event.currentTarget.value); setErrors((current) => withoutField(current, "default")); }}
               error={said("The default:", field.default)}
             />
           )}

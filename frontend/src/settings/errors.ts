@@ -24,3 +24,10 @@ export function formErrors(error: unknown, known: string[]): FormErrors {
 export function said(label: string, message: string | undefined): string | undefined {
   return message ? `${label} ${message}` : undefined;
 }
+
+/** The errors without the one of `field` (it is being edited). */
+export function withoutField(errors: FormErrors, field: string): FormErrors {
+  if (!(field in errors.fields)) return errors;
+  const { [field]: _dropped, ...rest } = errors.fields;
+  return { ...errors, fields: rest };
+}

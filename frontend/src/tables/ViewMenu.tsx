@@ -185,7 +185,10 @@ function SaveViewModal({
             label="Name"
             data-autofocus
             value={name}
-            onChange={(event) => setName(event.currentTarget.value)}
+            onChange={(event) => {
+              setName(event.currentTarget.value);
+              setErrors(({ name: _dropped, ...rest }) => rest);
+            }}
             error={errors.name ? `The name ${errors.name}` : undefined}
           />
           <Checkbox
