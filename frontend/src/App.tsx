@@ -1,6 +1,7 @@
 // Which app this host gets: a workspace's (sign-in, then the CRM) or, on the bare domain, the signup.
 import { Center, Loader } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import { lazy, type ComponentType } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router";
 import { api, ApiError, unwrap } from "./api/client";
 import { keys } from "./api/keys";
@@ -10,11 +11,24 @@ import { useSession } from "./auth/session";
 import { SignInPage } from "./auth/SignInPage";
 import { SignupPage } from "./auth/SignupPage";
 import { VerifyEmailPage } from "./auth/VerifyEmailPage";
-import { RecordPage } from "./crm/RecordPage";
-import { CompaniesPage, ContactsPage } from "./crm/TablePages";
-import { DealsPage } from "./deals/DealsPage";
 import { ErrorState } from "./shell/ErrorState";
 import { Shell } from "./shell/Shell";
+
+// Screens load when first visited (route-level code splitting): the first visit downloads the shell only.
+function named<M, K extends keyof M>(load: () => Promise<M>, name: K) {
+  return lazy(() => load().then((module) => ({ default: module[name] as ComponentType<PropsOf<M[K]>> })));
+}
+type PropsOf<C> = C extends ComponentType<infer P> ? P : never;
+const tablePages = () => import("./crm/TablePages");
+const ContactsPage = named(tablePages, "ContactsPage");
+const CompaniesPage = named(tablePages, "CompaniesPage");
+const LeadsPage = named(tablePages, "LeadsPage");
+const RecordPage = named(() => import("./crm/RecordPage"), "RecordPage");
+const LeadPage = named(() => import("./leads/LeadPage"), "LeadPage");
+const DealsPage = named(() => import("./deals/DealsPage"), "DealsPage");
+const HomePage = named(() => import("./home/HomePage"), "HomePage");
+const SettingsPage = named(() => import("./settings/SettingsPage"), "SettingsPage");
+const AccountApiKeysPage = named(() => import("./settings/SettingsPage"), "AccountApiKeysPage");
 
 export function App() {
   const workspace = useQuery({
@@ -64,12 +78,17 @@ function SignedIn() {
   return (
     <Routes>
       <Route element={<Shell session={session.data} />}>
-        <Route index element={<Navigate to="/contacts" replace />} />
+        <Route index element={<HomePage />} />
         <Route path="/contacts" element={<ContactsPage />} />
         <Route path="/contacts/:id" element={<RecordPage type="contact" />} />
         <Route path="/companies" element={<CompaniesPage />} />
         <Route path="/companies/:id" element={<RecordPage type="company" />} />
+        <Route path="/leads" element={<LeadsPage />} />
+        <Route path="/leads/:id" element={<LeadPage />} />
         <Route path="/deals" element={<DealsPage />} />
+        <Route path="/settings" element={<SettingsPage />} />
+        <Route path="/settings/:section" element={<SettingsPage />} />
+        <Route path="/account/api-keys" element={<AccountApiKeysPage />} />
         <Route path="*" element={<ErrorState error={new Error("There is no page at this address.")} />} />
       </Route>
     </Routes>

@@ -169,3 +169,48 @@ async def test_views_tags_and_bulk_actions(
     assert (
         await app_client.get("/api/v1/contacts", params={"view": view.json()["id"]}, headers=stranger)
     ).status_code == 404
+
+
+async def test_views_keep_custom_field_and_tag_columns(
+    app_client: AsyncTestClient,  # type: ignore[type-arg]
+) -> None:
+    """The web app's column chooser saves ``custom.<key>`` and ``tags`` columns; lists read them."""
+    tenant = await sign_up(app_client)
+    other = await sign_up(app_client)
+    admin = await sign_in(app_client, tenant.slug, f"admin@{tenant.slug}.example")
+    stranger = await sign_in(app_client, other.slug, f"admin@{other.slug}.example")
+    tier = {"object_type": "contact", "key": "tier", "label": "Tier", "type": "text"}
+    assert (await app_client.post("/api/v1/custom-fields", json=tier, headers=admin)).status_code == 201
+    notes = {"object_type": "contact", "key": "notes", "label": "Notes", "type": "long_text"}
+    assert (await app_client.post("/api/v1/custom-fields", json=notes, headers=admin)).status_code == 201
+    created = await app_client.post(
+        "/api/v1/contacts", json={"last_name": "Gold", "custom": {"tier": "gold"}}, headers=admin
+    )
+    await app_client.post(
+        "/api/v1/contacts/bulk", json={"ids": [created.json()["id"]], "action": "tag", "tags": ["VIP"]},
+        headers=admin,
+    )  # fmt: skip
+    columns = ["last_name", "custom.tier", "custom.notes", "tags"]
+    view = await app_client.post(
+        "/api/v1/views", json={"object_type": "contact", "name": "Tiers", "columns": columns}, headers=admin
+    )
+    assert view.status_code == 201, view.text
+    assert view.json()["columns"] == columns
+    page = await app_client.get("/api/v1/contacts", params={"view": view.json()["id"]}, headers=admin)
+    assert page.status_code == 200, page.text
+    assert page.json()["items"] == [
+        {"id": created.json()["id"], "last_name": "Gold", "custom": {"tier": "gold"}, "tags": ["VIP"]}
+    ]
+    unknown = await app_client.patch(
+        f"/api/v1/views/{view.json()['id']}", json={"columns": ["custom.nope"]}, headers=admin
+    )
+    assert (unknown.status_code, unknown.json()["errors"][0]["field"]) == (422, "columns")
+    # The other workspace has no such field, and does not see this view.
+    elsewhere = await app_client.post(
+        "/api/v1/views",
+        json={"object_type": "contact", "name": "Tiers", "columns": columns},
+        headers=stranger,
+    )
+    assert elsewhere.status_code == 422
+    foreign = await app_client.get("/api/v1/contacts", params={"view": view.json()["id"]}, headers=stranger)
+    assert foreign.status_code == 404

@@ -1,5 +1,7 @@
 """Browser tests: a real ``rapport serve`` (with relay and worker, for live updates) and the system Chromium.
 
+One server serves every browser test module (it starts once per session); each module has its own browser.
+
 The server serves the built web app (``make frontend``); Chromium is Debian's (``make browser``), driven by
 Playwright without any browser download of its own. Screenshots go to each test's tmp dir (and to
 ``$RAPPORT_SCREENSHOTS`` when set).
@@ -55,7 +57,7 @@ class Server:
         return "\n".join(f"--- {path.name}\n{path.read_text()[-3000:]}" for path in self.logs.iterdir())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(
     migrated: Settings, service_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
@@ -195,10 +197,12 @@ def workspace(server: Server) -> Iterator[Workspace]:
     made.http.close()
 
 
-def sign_in(page: Page, workspace: Workspace) -> None:
-    """Through the sign-in page, as a person does; ends on the contacts table."""
+def sign_in(page: Page, workspace: Workspace, email: str | None = None) -> None:
+    """Through the sign-in page, as a person does; lands on "My work", ends on the contacts table."""
     page.goto(f"{workspace.url}/sign-in")
-    page.get_by_label("Email").fill(workspace.email)
+    page.get_by_label("Email").fill(email or workspace.email)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{workspace.url}/")
+    page.get_by_role("link", name="Contacts").click()
     page.wait_for_url(f"{workspace.url}/contacts")

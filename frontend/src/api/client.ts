@@ -122,3 +122,11 @@ export function messageOf(error: unknown): string {
   }
   return error instanceof Error ? error.message : "Something went wrong.";
 }
+
+/**
+ * The data of a call the API documents as an open object (records, views, custom fields), typed by the
+ * caller; throws like `unwrap`.
+ */
+export async function unwrapAs<T>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
+  return (await unwrap(call)) as T;
+}

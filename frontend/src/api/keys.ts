@@ -14,4 +14,9 @@ export const keys = {
   record: (type: RecordType, id: number) => ["records", type, "one", id] as const,
   names: (type: RecordType, ids: number[]) => ["records", type, "names", ids] as const,
   search: (q: string) => ["search", q] as const,
+  customFields: (type: RecordType) => ["custom-fields", type] as const,
+  views: (type: RecordType) => ["views", type] as const,
+  tags: ["tags"] as const,
+  permissions: ["me", "permissions"] as const,
+  exports: (id: number) => ["exports", id] as const,
 };

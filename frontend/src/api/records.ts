@@ -1,8 +1,8 @@
 // CRM records. The API documents records as open objects (their fields depend on the member's field
 // permissions), so their shapes are written here; every field but `id` may be hidden from a member.
-import { api, unwrap, type Schemas } from "./client";
+import { api, unwrap, unwrapAs, type Schemas } from "./client";
 
-export type RecordType = "contact" | "company" | "deal";
+export type RecordType = "contact" | "company" | "deal" | "lead";
 
 export interface Entry {
   value: string;
@@ -54,16 +54,44 @@ export type Deal = Visible<{
   updated_at: string;
 }>;
 
+export type Lead = Visible<{
+  id: number;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  company_name: string | null;
+  title: string | null;
+  source: string;
+  status: string;
+  score: number;
+  owner_id: string;
+  converted_at: string | null;
+  converted_contact: number | null;
+  converted_company: number | null;
+  converted_deal: number | null;
+  created_at: string;
+  updated_at: string;
+}>;
+
+/** Fields every record type has (each may be hidden from a member too). */
+export interface Common {
+  custom?: Record<string, unknown>;
+  tags?: string[];
+}
+
 export interface RecordOf {
-  contact: Contact;
-  company: Company;
-  deal: Deal;
+  contact: Contact & Common;
+  company: Company & Common;
+  deal: Deal & Common;
+  lead: Lead & Common;
 }
 
 export interface BodyOf {
   contact: Schemas["ContactIn"];
   company: Schemas["CompanyIn"];
   deal: Schemas["DealIn"];
+  lead: Schemas["LeadIn"];
 }
 
 export interface Page<T> {
@@ -91,6 +119,7 @@ export const COLLECTION = {
   contact: "contacts",
   company: "companies",
   deal: "deals",
+  lead: "leads",
 } as const satisfies Record<RecordType, string>;
 
 // The three collections share one shape; the generated paths are typed per collection, so one stands in.
@@ -107,17 +136,17 @@ export function listRecords<K extends RecordType>(type: K, params: ListParams): 
     fields: params.fields?.join(","),
   };
   const path = `/api/v1/${COLLECTION[type]}` as ListPath;
-  return unwrap(api.GET(path, { params: { query } })) as Promise<Page<RecordOf[K]>>;
+  return unwrapAs<Page<RecordOf[K]>>(api.GET(path, { params: { query } }));
 }
 
 export function getRecord<K extends RecordType>(type: K, id: number): Promise<RecordOf[K]> {
   const path = `/api/v1/${COLLECTION[type]}/{record_id}` as OnePath;
-  return unwrap(api.GET(path, { params: { path: { record_id: id } } })) as Promise<RecordOf[K]>;
+  return unwrapAs<RecordOf[K]>(api.GET(path, { params: { path: { record_id: id } } }));
 }
 
 export function createRecord<K extends RecordType>(type: K, body: BodyOf[K]): Promise<RecordOf[K]> {
   const path = `/api/v1/${COLLECTION[type]}` as ListPath;
-  return unwrap(api.POST(path, { body: body as Schemas["ContactIn"] })) as Promise<RecordOf[K]>;
+  return unwrapAs<RecordOf[K]>(api.POST(path, { body: body as Schemas["ContactIn"] }));
 }
 
 export function updateRecord<K extends RecordType>(
@@ -126,9 +155,9 @@ export function updateRecord<K extends RecordType>(
   body: BodyOf[K],
 ): Promise<RecordOf[K]> {
   const path = `/api/v1/${COLLECTION[type]}/{record_id}` as OnePath;
-  return unwrap(
+  return unwrapAs<RecordOf[K]>(
     api.PATCH(path, { params: { path: { record_id: id } }, body: body as Schemas["ContactIn"] }),
-  ) as Promise<RecordOf[K]>;
+  );
 }
 
 export function contactName(contact: Contact): string {
@@ -137,8 +166,10 @@ export function contactName(contact: Contact): string {
 }
 
 export function titleOf<K extends RecordType>(type: K, record: RecordOf[K]): string {
-  if (type === "contact") {
-    return contactName(record as Contact);
+  if (type === "contact" || type === "lead") {
+    const person = record as Contact | Lead;
+    const name = `${person.first_name ?? ""} ${person.last_name ?? ""}`.trim();
+    return name || person.email || `${type === "lead" ? "Lead" : "Contact"} ${record.id}`;
   }
   const named = record as Company | Deal;
   return named.name || `${type === "company" ? "Company" : "Deal"} ${record.id}`;
@@ -151,5 +182,5 @@ export function deleteRecord(type: RecordType, id: number): Promise<unknown> {
 
 export function restoreRecord<K extends RecordType>(type: K, id: number): Promise<RecordOf[K]> {
   const path = `/api/v1/${COLLECTION[type]}/{record_id}/restore` as "/api/v1/contacts/{record_id}/restore";
-  return unwrap(api.POST(path, { params: { path: { record_id: id } } })) as Promise<RecordOf[K]>;
+  return unwrapAs<RecordOf[K]>(api.POST(path, { params: { path: { record_id: id } } }));
 }

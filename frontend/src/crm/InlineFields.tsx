@@ -44,7 +44,11 @@ function capitalized(message: string): string {
   return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
-export function FieldRow({ label, children }: { label: string; children: ReactNode }) {
+/** A labelled field; `shown={false}` (a field the member's role hides, absent from the record) renders nothing. */
+export function FieldRow({ label, children, shown = true }: { label: string; children: ReactNode; shown?: boolean }) {
+  if (!shown) {
+    return null;
+  }
   return (
     <Group align="flex-start" wrap="nowrap" gap="md" py={6}>
       <Text size="sm" c="dimmed" w={130} style={{ flexShrink: 0 }} pt={4}>

@@ -144,3 +144,73 @@ export function NewCompanyModal({ opened, onClose }: { opened: boolean; onClose:
     </Modal>
   );
 }
+
+export function NewLeadModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const client = useQueryClient();
+  const empty = { first_name: "", last_name: "", email: "", company_name: "", title: "", source: "" };
+  const form = useApiForm(empty, {
+    first_name: "The first name",
+    last_name: "The last name",
+    email: "The email",
+    company_name: "The company",
+    title: "The title",
+    source: "The source",
+  });
+  return (
+    <Modal opened={opened} onClose={onClose} title="New lead" size="lg">
+      <form
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void form.submit(async (values) => {
+            const body: BodyOf["lead"] = {
+              first_name: values.first_name.trim(),
+              last_name: values.last_name.trim(),
+              email: values.email.trim() || null,
+              company_name: values.company_name.trim() || null,
+              title: values.title.trim() || null,
+            };
+            if (values.source.trim()) {
+              body.source = values.source.trim();
+            }
+            const created = await createRecord("lead", body);
+            await client.invalidateQueries({ queryKey: keys.records("lead") });
+            notifications.show({
+              color: "teal",
+              title: "Lead created",
+              message: <Link to={`/${COLLECTION.lead}/${created.id}`}>{titleOf("lead", created)}</Link>,
+            });
+            form.setValues(empty);
+            onClose();
+          });
+        }}
+      >
+        <Stack gap="sm">
+          {form.formError && (
+            <Alert color="red" role="alert">
+              {form.formError}
+            </Alert>
+          )}
+          <Group grow align="flex-start">
+            <TextInput label="First name" autoFocus {...form.field("first_name")} />
+            <TextInput label="Last name" {...form.field("last_name")} />
+          </Group>
+          <TextInput label="Email" type="email" {...form.field("email")} />
+          <TextInput label="Company" {...form.field("company_name")} />
+          <Group grow align="flex-start">
+            <TextInput label="Title" {...form.field("title")} />
+            <TextInput label="Source" placeholder="manual" {...form.field("source")} />
+          </Group>
+          <Group justify="flex-end" mt="sm">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={form.submitting}>
+              Create lead
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -11,11 +11,12 @@ import {
   Paper,
   Skeleton,
   Stack,
+  Tabs,
   Text,
   Title,
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconTrash } from "@tabler/icons-react";
+import { IconArrowsJoin, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
@@ -39,6 +40,9 @@ import { useMemberEmails, usePipelines } from "../api/workspaceData";
 import { ErrorState } from "../shell/ErrorState";
 import { formatDateTime, formatMoney } from "./format";
 import { FieldRow, InlineCompany, InlineEntries, InlineText } from "./InlineFields";
+import { useRememberVisit } from "../home/recent";
+import { MergeModal } from "./MergeModal";
+import { ActivitiesList, RecordActions } from "./RecordActions";
 import { Timeline } from "./Timeline";
 import { useNames } from "./useNames";
 
@@ -62,6 +66,8 @@ export function RecordPage({ type }: { type: PageType }) {
     enabled: Number.isInteger(id),
   });
   const plural = type === "contact" ? "Contacts" : "Companies";
+  const [merging, setMerging] = useState(false);
+  useRememberVisit(type, id, record.data ? titleOf(type, record.data) : undefined);
 
   if (record.isPending) {
     return (
@@ -83,7 +89,7 @@ export function RecordPage({ type }: { type: PageType }) {
         </Anchor>
         <Text size="sm">{title}</Text>
       </Breadcrumbs>
-      <Group justify="space-between" wrap="nowrap">
+      <Group justify="space-between" wrap="wrap" gap="sm">
         <Group gap="md" wrap="nowrap">
           <Avatar size={48} radius={type === "contact" ? "xl" : "md"} color="indigo">
             {title.slice(0, 2).toUpperCase()}
@@ -97,8 +103,14 @@ export function RecordPage({ type }: { type: PageType }) {
             </Text>
           </div>
         </Group>
-        <DeleteButton type={type} id={id} title={title} />
+        <Group gap="xs">
+          <Button variant="default" leftSection={<IconArrowsJoin size={16} />} onClick={() => setMerging(true)}>
+            Merge
+          </Button>
+          <DeleteButton type={type} id={id} title={title} />
+        </Group>
       </Group>
+      <MergeModal type={type} record={record.data} opened={merging} onClose={() => setMerging(false)} />
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Paper withBorder p="lg" radius="md">
@@ -118,7 +130,19 @@ export function RecordPage({ type }: { type: PageType }) {
               <Related title="People" type="contact" filter={{ field: "company", op: "eq", value: id }} sort="last_name" />
             )}
             <Related title="Deals" type="deal" filter={{ field: type, op: "eq", value: id }} sort="-amount" />
-            <Timeline type={type} id={id} />
+            <RecordActions type={type} id={id} />
+            <Tabs defaultValue="timeline" keepMounted={false}>
+              <Tabs.List mb="sm">
+                <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
+                <Tabs.Tab value="activities">Activities</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="timeline">
+                <Timeline type={type} id={id} />
+              </Tabs.Panel>
+              <Tabs.Panel value="activities">
+                <ActivitiesList type={type} id={id} />
+              </Tabs.Panel>
+            </Tabs>
           </Stack>
         </Grid.Col>
       </Grid>
@@ -128,7 +152,8 @@ export function RecordPage({ type }: { type: PageType }) {
 
 function Owner({ id }: { id: string | undefined }) {
   const emails = useMemberEmails();
-  return <Text size="sm">{id ? (emails.get(id) ?? "A former member") : ""}</Text>;
+  // Until the members are known, an owner is not yet "a former member".
+  return <Text size="sm">{id ? (emails.size ? (emails.get(id) ?? "A former member") : "…") : ""}</Text>;
 }
 
 function Times({ record }: { record: RecordOf[PageType] }) {
@@ -149,32 +174,32 @@ function ContactFields({ contact }: { contact: Contact }) {
   const companies = useNames("company", [[contact.company]]);
   return (
     <Stack gap={0}>
-      <FieldRow label="First name">
+      <FieldRow label="First name" shown={"first_name" in contact}>
         <InlineText label="First name" field="first_name" errorLabel="The first name" value={contact.first_name}
           save={(value) => save({ first_name: value.trim() })} />
       </FieldRow>
-      <FieldRow label="Last name">
+      <FieldRow label="Last name" shown={"last_name" in contact}>
         <InlineText label="Last name" field="last_name" errorLabel="The last name" value={contact.last_name}
           save={(value) => save({ last_name: value.trim() })} />
       </FieldRow>
-      <FieldRow label="Title">
+      <FieldRow label="Title" shown={"title" in contact}>
         <InlineText label="Title" field="title" errorLabel="The title" value={contact.title}
           save={(value) => save({ title: value.trim() || null })} />
       </FieldRow>
-      <FieldRow label="Emails">
+      <FieldRow label="Emails" shown={"emails" in contact}>
         <InlineEntries label="Email" field="emails" kind="email" entries={contact.emails}
           save={(entries) => save({ emails: entries })} />
       </FieldRow>
-      <FieldRow label="Phones">
+      <FieldRow label="Phones" shown={"phones" in contact}>
         <InlineEntries label="Phone" field="phones" kind="tel" entries={contact.phones}
           save={(entries) => save({ phones: entries })} />
       </FieldRow>
-      <FieldRow label="Company">
+      <FieldRow label="Company" shown={"company" in contact}>
         <InlineCompany label="Company" field="company" value={contact.company}
           name={contact.company ? companies.get(contact.company) : undefined}
           save={(company) => save({ company })} />
       </FieldRow>
-      <FieldRow label="Owner">
+      <FieldRow label="Owner" shown={"owner_id" in contact}>
         <Owner id={contact.owner_id} />
       </FieldRow>
       <Times record={contact} />
@@ -187,24 +212,24 @@ function CompanyFields({ company }: { company: Company }) {
   const parents = useNames("company", [[company.parent]]);
   return (
     <Stack gap={0}>
-      <FieldRow label="Name">
+      <FieldRow label="Name" shown={"name" in company}>
         <InlineText label="Name" field="name" errorLabel="The name" value={company.name}
           save={(value) => save({ name: value.trim() })} />
       </FieldRow>
-      <FieldRow label="Domain">
+      <FieldRow label="Domain" shown={"domain" in company}>
         <InlineText label="Domain" field="domain" errorLabel="The domain" value={company.domain}
           save={(value) => save({ domain: value.trim() || null })} />
       </FieldRow>
-      <FieldRow label="Industry">
+      <FieldRow label="Industry" shown={"industry" in company}>
         <InlineText label="Industry" field="industry" errorLabel="The industry" value={company.industry}
           save={(value) => save({ industry: value.trim() || null })} />
       </FieldRow>
-      <FieldRow label="Parent company">
+      <FieldRow label="Parent company" shown={"parent" in company}>
         <InlineCompany label="Parent company" field="parent" value={company.parent}
           name={company.parent ? parents.get(company.parent) : undefined}
           save={(parent) => save({ parent })} />
       </FieldRow>
-      <FieldRow label="Owner">
+      <FieldRow label="Owner" shown={"owner_id" in company}>
         <Owner id={company.owner_id} />
       </FieldRow>
       <Times record={company} />

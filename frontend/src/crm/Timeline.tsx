@@ -7,7 +7,7 @@ import { keys } from "../api/keys";
 import type { RecordType } from "../api/records";
 import { formatDateTime, formatMoney } from "./format";
 
-type TimelineType = "contact" | "company";
+type TimelineType = "contact" | "company" | "lead" | "deal";
 
 interface TimelineItem {
   type: "activity" | "note" | "deal" | "change";
@@ -22,7 +22,7 @@ interface TimelinePage {
 }
 
 type TimelinePath = "/api/v1/contacts/{record_id}/timeline";
-const COLLECTIONS: Record<TimelineType, string> = { contact: "contacts", company: "companies" };
+const COLLECTIONS: Record<TimelineType, string> = { contact: "contacts", company: "companies", lead: "leads", deal: "deals" };
 
 function fetchTimeline(type: TimelineType, id: number, cursor: string | null): Promise<TimelinePage> {
   const path = `/api/v1/${COLLECTIONS[type]}/{record_id}/timeline` as TimelinePath;

@@ -7,6 +7,7 @@ const FIELDS: Record<RecordType, string[]> = {
   company: ["id", "name"],
   contact: ["id", "first_name", "last_name", "email"],
   deal: ["id", "name"],
+  lead: ["id", "first_name", "last_name", "email"],
 };
 
 /** id → title of the records of `type` named in `groups` (each group is looked up with one request). */

@@ -6,6 +6,7 @@ import {
   Center,
   Group,
   Paper,
+  SegmentedControl,
   Select,
   Skeleton,
   Stack,
@@ -36,6 +37,8 @@ import { usePipelines } from "../api/workspaceData";
 import { formatCompactMoney, formatDate, formatMoney } from "../crm/format";
 import { useNames } from "../crm/useNames";
 import { ErrorState } from "../shell/ErrorState";
+import { DEALS } from "../tables/columns";
+import { RecordTable } from "../tables/RecordTable";
 import { columnParams, loadedDeals, withDeal, withoutDeal, type Column } from "./board";
 
 type Stage = Schemas["StageOut"];
@@ -43,7 +46,32 @@ const PAGE = 25;
 
 const columnKey = (pipeline: number, stage: number) => keys.list("deal", columnParams(pipeline, stage));
 
+/** Board (kanban by stage) or table (every pipeline, with views, filters and bulk actions): `?mode=table`. */
+function ModeSwitch() {
+  const [params, setParams] = useSearchParams();
+  return (
+    <SegmentedControl
+      aria-label="Show deals as"
+      size="xs"
+      value={params.get("mode") === "table" ? "table" : "board"}
+      onChange={(mode) => setParams(mode === "table" ? { mode } : {})}
+      data={[
+        { value: "board", label: "Board" },
+        { value: "table", label: "Table" },
+      ]}
+    />
+  );
+}
+
 export function DealsPage() {
+  const [params] = useSearchParams();
+  if (params.get("mode") === "table") {
+    return <RecordTable catalogue={DEALS} headerExtra={<ModeSwitch />} />;
+  }
+  return <DealsBoardPage />;
+}
+
+function DealsBoardPage() {
   const pipelines = usePipelines();
   const [params, setParams] = useSearchParams();
   if (pipelines.isPending) {
@@ -57,9 +85,12 @@ export function DealsPage() {
   return (
     <Stack gap="md">
       <Group justify="space-between">
-        <Title order={1} size="h2">
-          Deals
-        </Title>
+        <Group gap="sm">
+          <Title order={1} size="h2">
+            Deals
+          </Title>
+          <ModeSwitch />
+        </Group>
         {pipelines.data.length > 0 && (
           <Select
             aria-label="Pipeline"

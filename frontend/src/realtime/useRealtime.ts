@@ -8,8 +8,8 @@ import type { RecordType } from "../api/records";
 const PING_MS = 25_000;
 const FLUSH_MS = 250;
 const MAX_BACKOFF_MS = 30_000;
-const TYPES: ReadonlySet<string> = new Set<RecordType>(["contact", "company", "deal"]);
-/** Changes that show on contact and company timelines without changing the contact or company itself. */
+const TYPES: ReadonlySet<string> = new Set<RecordType>(["contact", "company", "deal", "lead"]);
+/** Changes that show on timelines (and activity lists) without changing the record itself. */
 const ON_TIMELINES: ReadonlySet<string> = new Set(["activity", "note", "deal"]);
 const TIMELINES = "timelines";
 
@@ -18,6 +18,25 @@ export interface RecordChange {
   record_type: string;
   record_id: number | string;
   changes?: Record<string, unknown>;
+}
+
+/** A list scrolled this far is not refetched on a change (it would ask for every page again). */
+const MAX_LIVE_PAGES = 5;
+
+/**
+ * Everything of a record type goes stale; what is shown refetches, except long scrolled lists: refetching
+ * an infinite list asks for all its pages again, so those refresh when next opened or changed.
+ */
+async function refreshType(client: QueryClient, type: RecordType): Promise<void> {
+  await client.invalidateQueries({ queryKey: keys.records(type), refetchType: "none" });
+  await client.refetchQueries({
+    queryKey: keys.records(type),
+    type: "active",
+    predicate: (query) => {
+      const data = query.state.data as { pages?: unknown[] } | undefined;
+      return (data?.pages?.length ?? 0) <= MAX_LIVE_PAGES;
+    },
+  });
 }
 
 /** Invalidate what changed, a batch at a time (an import sends thousands of changes). */
@@ -39,10 +58,12 @@ function changeBatcher(client: QueryClient) {
         timer = undefined;
         for (const type of pending) {
           if (type === TIMELINES) {
-            void client.invalidateQueries({ queryKey: [...keys.records("contact"), "timeline"] });
-            void client.invalidateQueries({ queryKey: [...keys.records("company"), "timeline"] });
+            for (const type of ["contact", "company", "lead", "deal"] as const) {
+              void client.invalidateQueries({ queryKey: [...keys.records(type), "timeline"] });
+            }
+            void client.invalidateQueries({ queryKey: ["activities"] });
           } else {
-            void client.invalidateQueries({ queryKey: keys.records(type as RecordType) });
+            void refreshType(client, type as RecordType);
           }
         }
         void client.invalidateQueries({ queryKey: ["search"] });

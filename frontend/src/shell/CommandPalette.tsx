@@ -8,6 +8,7 @@ import {
   IconLayoutKanban,
   IconPlus,
   IconSearch,
+  IconTargetArrow,
   IconUser,
   IconUsers,
 } from "@tabler/icons-react";
@@ -28,10 +29,20 @@ interface Command {
 const COMMANDS: Command[] = [
   { id: "go-contacts", label: "Go to Contacts", icon: <IconUsers size={18} />, to: "/contacts" },
   { id: "go-companies", label: "Go to Companies", icon: <IconBuilding size={18} />, to: "/companies" },
+  { id: "go-leads", label: "Go to Leads", icon: <IconTargetArrow size={18} />, to: "/leads" },
   { id: "go-deals", label: "Go to Deals", icon: <IconLayoutKanban size={18} />, to: "/deals" },
   { id: "new-contact", label: "New contact", icon: <IconPlus size={18} />, to: "/contacts?new=1" },
   { id: "new-company", label: "New company", icon: <IconPlus size={18} />, to: "/companies?new=1" },
+  { id: "new-lead", label: "New lead", icon: <IconPlus size={18} />, to: "/leads?new=1" },
 ];
+
+/** Deals have no page of their own: the deals table, filtered to that one. */
+function hitAddress(type: string, id: number): string {
+  if (type === "deal") {
+    return `/deals?${new URLSearchParams({ mode: "table", filter: JSON.stringify({ field: "id", op: "eq", value: id }) })}`;
+  }
+  return `/${COLLECTION[type as RecordType] ?? type}/${id}`;
+}
 
 export function CommandPalette() {
   const navigate = useNavigate();
@@ -70,7 +81,7 @@ export function CommandPalette() {
             {hits.map((hit) => (
               <Spotlight.Action
                 key={`${hit.type}-${hit.id}`}
-                onClick={() => navigate(`/${COLLECTION[hit.type as RecordType] ?? hit.type}/${hit.id}`)}
+                onClick={() => navigate(hitAddress(hit.type, hit.id))}
               >
                 <Group justify="space-between" w="100%" wrap="nowrap">
                   <Group gap="sm" wrap="nowrap">

@@ -3,6 +3,8 @@ import {
   AppShell,
   Avatar,
   Burger,
+  Center,
+  Loader,
   Group,
   Kbd,
   Menu,
@@ -19,28 +21,40 @@ import {
   IconChevronDown,
   IconLayoutKanban,
   IconLogout,
+  IconHome,
+  IconKey,
   IconSearch,
+  IconSettings,
+  IconTargetArrow,
   IconUsers,
 } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
+import { Suspense } from "react";
 import { NavLink as RouterLink, Outlet, useNavigate } from "react-router";
 import { api, unwrap } from "../api/client";
 import { keys } from "../api/keys";
 import { useSignOut, type Session } from "../auth/session";
 import { useRealtime } from "../realtime/useRealtime";
+import { usePermissions } from "../tables/tableData";
 import { workspaceAddress } from "../workspace";
 import { CommandPalette } from "./CommandPalette";
 
 const MOD_KEY = /Mac|iPhone|iPad/.test(navigator.userAgent) ? "⌘" : "Ctrl";
 
 const NAVIGATION = [
+  { to: "/", label: "My work", icon: IconHome },
   { to: "/contacts", label: "Contacts", icon: IconUsers },
   { to: "/companies", label: "Companies", icon: IconBuilding },
+  { to: "/leads", label: "Leads", icon: IconTargetArrow },
   { to: "/deals", label: "Deals", icon: IconLayoutKanban },
 ];
 
+/** Only for owners and admins (the API refuses others). */
+const SETTINGS = { to: "/settings", label: "Settings", icon: IconSettings };
+
 export function Shell({ session }: { session: Session }) {
   const [opened, { toggle, close }] = useDisclosure();
+  const permissions = usePermissions();
   const live = useRealtime();
   return (
     <AppShell
@@ -78,11 +92,12 @@ export function Shell({ session }: { session: Session }) {
       </AppShell.Header>
       <AppShell.Navbar p="sm">
         <Stack gap={4}>
-          {NAVIGATION.map((item) => (
+          {[...NAVIGATION, ...(permissions.data?.admin ? [SETTINGS] : [])].map((item) => (
             <NavLink
               key={item.to}
               component={RouterLink}
               to={item.to}
+              end={item.to === "/"}
               label={item.label}
               leftSection={<item.icon size={18} stroke={1.6} />}
               onClick={close}
@@ -94,7 +109,15 @@ export function Shell({ session }: { session: Session }) {
         </Text>
       </AppShell.Navbar>
       <AppShell.Main>
-        <Outlet />
+        <Suspense
+          fallback={
+            <Center py={80}>
+              <Loader aria-label="Loading" />
+            </Center>
+          }
+        >
+          <Outlet />
+        </Suspense>
       </AppShell.Main>
       <CommandPalette />
     </AppShell>
@@ -165,6 +188,9 @@ function UserMenu({ session }: { session: Session }) {
           <br />
           {session.role}
         </Menu.Label>
+        <Menu.Item leftSection={<IconKey size={16} />} onClick={() => navigate("/account/api-keys")}>
+          Your API keys
+        </Menu.Item>
         <Menu.Item
           leftSection={<IconLogout size={16} />}
           onClick={() => {

@@ -24,7 +24,9 @@ from rapport.crm.objects import LINKABLE, FieldSpec, ListSpec
 from rapport.identity.access import Access
 from rapport.kernel.errors import FieldError, ValidationFailed
 
-__all__ = ["ListRequest", "Page", "escape_like", "list_page", "parse_cursor", "parse_filter"]
+__all__ = [
+    "ListRequest", "Page", "escape_like", "list_columns", "list_page", "parse_cursor", "parse_filter",
+]  # fmt: skip
 
 TEXT_OPS = {"eq", "ne", "in", "is_empty"}
 TRIGRAM_OPS = {"contains", "starts_with"}
@@ -237,8 +239,14 @@ def parse_cursor(cursor: str, spec: FieldSpec) -> tuple[Any, int]:
         ) from None
 
 
+def list_columns(wanted: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The columns ``wanted`` reads: a custom field's column (``custom.<key>``) reads ``custom``."""
+    return tuple(dict.fromkeys("custom" if name.startswith("custom.") else name for name in wanted))
+
+
 def _columns(spec: ListSpec, access: Access, wanted: tuple[str, ...]) -> list[str]:
     hidden = spec.kind.columns_of(access.hidden(spec.kind.name))
+    wanted = list_columns(wanted)
     if wanted:
         unknown = [name for name in wanted if name not in spec.columns]
         if unknown:

@@ -14,8 +14,8 @@ from typing import Any
 
 from rapport_tenants.context import TenantContext, tenant_transaction
 
-from rapport.crm.custom_fields import extend_spec
-from rapport.crm.listing import ListRequest, _Sql, parse_filter
+from rapport.crm.custom_fields import extend_spec, list_fields
+from rapport.crm.listing import ListRequest, _Sql, list_columns, parse_filter
 from rapport.crm.objects import LINKABLE, LISTS
 from rapport.crm.tables import SavedView
 from rapport.identity.access import Access
@@ -46,13 +46,16 @@ async def check_view(tenant: TenantContext, access: Access, values: dict[str, An
             "The view is not valid.", errors=[FieldError("sort", f"one of: {', '.join(sortable)}")]
         )
     columns = values.get("columns") or []
-    unknown = [name for name in columns if name not in spec.columns]
+    allowed = [*spec.columns, *(["tags"] if "tag" in spec.fields else [])]
+    if spec.kind.name in LINKABLE:
+        allowed += [f"custom.{field['key']}" for field in await list_fields(tenant, spec.kind.name)]
+    unknown = [name for name in columns if name not in allowed]
     if unknown:
         raise ValidationFailed(
             "The view is not valid.",
-            errors=[FieldError("columns", f"choose from: {', '.join(spec.columns)}")],
+            errors=[FieldError("columns", f"choose from: {', '.join(allowed)}")],
         )
-    access.check_fields(spec.kind, columns, writing=False)
+    access.check_fields(spec.kind, [name for name in list_columns(columns) if name != "tags"], writing=False)
     group_by = values.get("group_by")
     if group_by is not None:
         field = spec.fields.get(group_by)

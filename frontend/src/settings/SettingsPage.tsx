@@ -1,0 +1,73 @@
+// Workspace settings for owners and admins: custom fields, pipelines and stages, members and invitations,
+// API keys. Others are told so (the API refuses them too); the navigation does not offer it to them, and
+// their own API keys are under the account menu.
+import { Alert, Skeleton, Stack, Tabs, Title } from "@mantine/core";
+import { useNavigate, useParams } from "react-router";
+import { usePermissions } from "../tables/tableData";
+import { ApiKeysSettings } from "./ApiKeysSettings";
+import { CustomFieldsSettings } from "./CustomFieldsSettings";
+import { MembersSettings } from "./MembersSettings";
+import { PipelinesSettings } from "./PipelinesSettings";
+
+const SECTIONS = [
+  { value: "fields", label: "Custom fields" },
+  { value: "pipelines", label: "Pipelines" },
+  { value: "members", label: "Members" },
+  { value: "api-keys", label: "API keys" },
+];
+
+export function SettingsPage() {
+  const permissions = usePermissions();
+  const section = useParams().section ?? "fields";
+  const navigate = useNavigate();
+  if (permissions.isPending) {
+    return <Skeleton height={300} />;
+  }
+  if (!permissions.data?.admin) {
+    return (
+      <Alert color="yellow" title="Settings" role="alert">
+        Workspace settings are for the workspace's owners and admins.
+      </Alert>
+    );
+  }
+  return (
+    <Stack gap="md">
+      <Title order={1} size="h2">
+        Settings
+      </Title>
+      <Tabs value={section} onChange={(value) => navigate(`/settings/${value ?? "fields"}`)} keepMounted={false}>
+        <Tabs.List mb="md">
+          {SECTIONS.map((item) => (
+            <Tabs.Tab key={item.value} value={item.value}>
+              {item.label}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+        <Tabs.Panel value="fields">
+          <CustomFieldsSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="pipelines">
+          <PipelinesSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="members">
+          <MembersSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="api-keys">
+          <ApiKeysSettings />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
+
+/** Every member's own API keys (owners and admins see the workspace's in Settings too). */
+export function AccountApiKeysPage() {
+  return (
+    <Stack gap="md">
+      <Title order={1} size="h2">
+        Your API keys
+      </Title>
+      <ApiKeysSettings />
+    </Stack>
+  );
+}
