@@ -13,6 +13,7 @@ import { VerifyEmailPage } from "./auth/VerifyEmailPage";
 import { RecordPage } from "./crm/RecordPage";
 import { CompaniesPage, ContactsPage } from "./crm/TablePages";
 import { DealsPage } from "./deals/DealsPage";
+import { ImportRoute } from "./imports/ImportRoute";
 import { ErrorState } from "./shell/ErrorState";
 import { Shell } from "./shell/Shell";
 
@@ -70,6 +71,7 @@ function SignedIn() {
         <Route path="/companies" element={<CompaniesPage />} />
         <Route path="/companies/:id" element={<RecordPage type="company" />} />
         <Route path="/deals" element={<DealsPage />} />
+        <Route path="/import" element={<ImportRoute />} />
         <Route path="*" element={<ErrorState error={new Error("There is no page at this address.")} />} />
       </Route>
     </Routes>

@@ -17,6 +17,7 @@ import {
   IconBuilding,
   IconCheck,
   IconChevronDown,
+  IconFileImport,
   IconLayoutKanban,
   IconLogout,
   IconSearch,
@@ -37,6 +38,7 @@ const NAVIGATION = [
   { to: "/contacts", label: "Contacts", icon: IconUsers },
   { to: "/companies", label: "Companies", icon: IconBuilding },
   { to: "/deals", label: "Deals", icon: IconLayoutKanban },
+  { to: "/import", label: "Import", icon: IconFileImport },
 ];
 
 export function Shell({ session }: { session: Session }) {
