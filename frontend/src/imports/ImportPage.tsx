@@ -3,7 +3,7 @@
 // at the step its status says.
 import "./imports.css";
 
-import { Alert, Button, Center, Group, Loader, Paper, Stack, Stepper, Text, Title } from "@mantine/core";
+import { Alert, Button, Center, Group, Loader, Paper, Stack, Stepper, Text, Title, VisuallyHidden } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { IconAlertTriangle, IconPlus } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -68,15 +68,17 @@ export default function ImportPage() {
           </Button>
         )}
       </Group>
-      <Stepper active={step} size="sm" iconSize={phone ? 28 : 32} aria-label="Import steps">
-        {STEPS.map((label, index) => (
-          <Stepper.Step
-            key={label}
-            label={phone && index !== step ? undefined : label}
-            aria-current={index === step ? "step" : undefined}
-          />
-        ))}
-      </Stepper>
+      {/* Mantine's steps are buttons; these are not for clicking, so assistive technology gets a sentence. */}
+      <div aria-hidden>
+        <Stepper active={step} size="sm" iconSize={phone ? 28 : 32}>
+          {STEPS.map((label, index) => (
+            <Stepper.Step key={label} label={phone && index !== step ? undefined : label} />
+          ))}
+        </Stepper>
+      </div>
+      <VisuallyHidden aria-live="polite">
+        Step {step + 1} of {STEPS.length}: {STEPS[step]}
+      </VisuallyHidden>
       <Paper withBorder radius="md" p={{ base: "sm", sm: "lg" }}>
         {id === null ? (
           <UploadStep

@@ -160,8 +160,8 @@ function MappingForm({
           </Alert>
         )}
 
-        <Table.ScrollContainer minWidth={340}>
-          <Table verticalSpacing="sm" aria-label="Columns of the file">
+        <Table.ScrollContainer minWidth={300}>
+          <Table verticalSpacing="sm" layout="fixed" aria-label="Columns of the file">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Column in the file</Table.Th>
@@ -191,7 +191,7 @@ function MappingForm({
                         searchable
                         nothingFoundMessage="No such field"
                         error={problems.columns[column]}
-                        c={mapping[column] ? undefined : "dimmed"}
+                        styles={mapping[column] ? undefined : { input: { color: "var(--mantine-color-dimmed)" } }}
                       />
                     </Table.Td>
                   </Table.Tr>

@@ -55,7 +55,7 @@ export function ResultStep({
           >
             {imported.counts.failed
               ? "The rows below were not imported. Fix their cells and retry them, or download them as CSV."
-              : `Every row of the file is in your ${plural}.`}
+              : "No row failed."}
           </Alert>
           <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm" data-testid="import-counts">
             <Count label="Created" value={imported.counts.created} color="teal" />

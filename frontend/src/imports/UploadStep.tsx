@@ -119,7 +119,7 @@ export function UploadStep({ onUploaded }: { onUploaded: (uploaded: Uploaded) =>
 
         <Group justify="flex-end">
           <Button type="submit" disabled={!file} loading={upload.isPending} leftSection={<IconUpload size={16} />}>
-            Upload
+            Upload file
           </Button>
         </Group>
       </Stack>
