@@ -14,7 +14,7 @@ import {
   Text,
   Title,
 } from "@mantine/core";
-import { IconAlertTriangle, IconArrowLeft, IconPlayerPlay } from "@tabler/icons-react";
+import { IconAlertTriangle, IconArrowLeft, IconInfoCircle, IconPlayerPlay } from "@tabler/icons-react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { ErrorState } from "../shell/ErrorState";
@@ -153,6 +153,13 @@ function MappingForm({
             imported.
           </Text>
         </Stack>
+
+        {uploaded === null && mappedCount(imported.mapping) === 0 && (
+          <Alert color="blue" icon={<IconInfoCircle />}>
+            The suggested fields come with the upload and were not kept when the page reloaded: choose a field for
+            each column to import.
+          </Alert>
+        )}
 
         {problems.general && (
           <Alert color="red" icon={<IconAlertTriangle />} role="alert" title="The import cannot start yet">
