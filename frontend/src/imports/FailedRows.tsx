@@ -54,7 +54,8 @@ export function FailedRows({ imported, onRetried }: { imported: Import; onRetrie
     onSuccess: onRetried,
   });
 
-  const edit = (failure: Failure, column: string, value: string) => setEdits((current) => withEdit(current, failure, column, value));
+  const edit = (failure: Failure, column: string, value: string) =>
+    setEdits((current) => withEdit(current, failure, column, value));
 
   return (
     <Stack gap="sm">
@@ -86,7 +87,8 @@ export function FailedRows({ imported, onRetried }: { imported: Import; onRetrie
         Fix a cell and its row is retried; tick a row to retry it as it is. The retry is a new import of just those
         rows, with the same columns and choices.
         {reported < imported.counts.failed &&
-          ` ${imported.counts.failed.toLocaleString()} rows failed; the first ${reported.toLocaleString()} are kept here and in the CSV.`}
+          ` ${imported.counts.failed.toLocaleString()} rows failed; the first ${reported.toLocaleString()} are` +
+            " kept here and in the CSV."}
       </Text>
       {retry.isError && (
         <Alert color="red" icon={<IconAlertTriangle />} role="alert" title="The rows could not be retried">
@@ -102,7 +104,12 @@ export function FailedRows({ imported, onRetried }: { imported: Import; onRetrie
         </Text>
       ) : (
         <Table.ScrollContainer minWidth={130 + Math.max(columns.length, 1) * 180 + (withRowErrors ? 200 : 0)}>
-          <Table className="import-failures" verticalSpacing="xs" aria-label="Rows not imported" aria-busy={failures.isFetching}>
+          <Table
+            className="import-failures"
+            verticalSpacing="xs"
+            aria-label="Rows not imported"
+            aria-busy={failures.isFetching}
+          >
             <Table.Thead>
               <Table.Tr>
                 <Table.Th w={40}>

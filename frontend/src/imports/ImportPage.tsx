@@ -3,7 +3,19 @@
 // at the step its status says.
 import "./imports.css";
 
-import { Alert, Button, Center, Group, Loader, Paper, Stack, Stepper, Text, Title, VisuallyHidden } from "@mantine/core";
+import {
+  Alert,
+  Button,
+  Center,
+  Group,
+  Loader,
+  Paper,
+  Stack,
+  Stepper,
+  Text,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { IconAlertTriangle, IconPlus } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -114,7 +126,10 @@ export default function ImportPage() {
             onBack={() => open(null)}
           />
         ) : isActive(current.data.status) ? (
-          <ProgressStep imported={current.data} onChanged={(next) => client.setQueryData(importKeys.one(next.id), next)} />
+          <ProgressStep
+            imported={current.data}
+            onChanged={(next) => client.setQueryData(importKeys.one(next.id), next)}
+          />
         ) : (
           <ResultStep key={current.data.id} imported={current.data} onRetried={open} onNew={() => open(null)} />
         )}

@@ -113,7 +113,10 @@ function MappingForm({
 
   const labels = useMemo(() => new Map(fields.map((field) => [field.name, field.label])), [fields]);
   const options = useMemo(
-    () => [{ value: SKIP, label: "Don't import" }, ...fields.map((field) => ({ value: field.name, label: field.label }))],
+    () => [
+      { value: SKIP, label: "Don't import" },
+      ...fields.map((field) => ({ value: field.name, label: field.label })),
+    ],
     [fields],
   );
   const found = localProblems(mapping, (name) => labels.get(name) ?? name);

@@ -68,7 +68,9 @@ export function ProgressStep({ imported, onChanged }: { imported: Import; onChan
 
       <Modal opened={confirming} onClose={close} title="Cancel this import?" centered>
         <Stack>
-          <Text size="sm">The import stops and nothing from {imported.filename} is written. This cannot be undone.</Text>
+          <Text size="sm">
+            The import stops and nothing from {imported.filename} is written. This cannot be undone.
+          </Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={close} data-autofocus>
               Keep importing

@@ -86,7 +86,7 @@ export function ResultStep({
 
 function Count({ label, value, color }: { label: string; value: number; color: string }) {
   return (
-    <Paper withBorder radius="md" p="sm" role="group" aria-label={`${label}: ${value}`} data-count={label.toLowerCase()}>
+    <Paper withBorder radius="md" p="sm" role="group" aria-label={`${label}: ${value}`}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
