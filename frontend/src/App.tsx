@@ -11,6 +11,7 @@ import { useSession } from "./auth/session";
 import { SignInPage } from "./auth/SignInPage";
 import { SignupPage } from "./auth/SignupPage";
 import { VerifyEmailPage } from "./auth/VerifyEmailPage";
+import { ImportRoute } from "./imports/ImportRoute";
 import { ErrorState } from "./shell/ErrorState";
 import { Shell } from "./shell/Shell";
 
@@ -89,6 +90,7 @@ function SignedIn() {
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/settings/:section" element={<SettingsPage />} />
         <Route path="/account/api-keys" element={<AccountApiKeysPage />} />
+        <Route path="/import" element={<ImportRoute />} />
         <Route path="*" element={<ErrorState error={new Error("There is no page at this address.")} />} />
       </Route>
     </Routes>

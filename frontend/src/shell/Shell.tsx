@@ -19,6 +19,7 @@ import {
   IconBuilding,
   IconCheck,
   IconChevronDown,
+  IconFileImport,
   IconLayoutKanban,
   IconLogout,
   IconHome,
@@ -47,6 +48,7 @@ const NAVIGATION = [
   { to: "/companies", label: "Companies", icon: IconBuilding },
   { to: "/leads", label: "Leads", icon: IconTargetArrow },
   { to: "/deals", label: "Deals", icon: IconLayoutKanban },
+  { to: "/import", label: "Import", icon: IconFileImport },
 ];
 
 /** Only for owners and admins (the API refuses others). */
