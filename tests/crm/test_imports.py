@@ -117,6 +117,9 @@ async def test_an_import_suggests_a_mapping_reports_bad_rows_and_takes_them_back
         "Notes": None,
     }
     mapping = {k: v for k, v in uploaded["suggested_mapping"].items() if v}
+    again = (await app_client.get(f"/api/v1/imports/{uploaded['id']}", headers=admin)).json()
+    assert again["suggested_mapping"] == uploaded["suggested_mapping"]
+    assert {"name": "custom.tier", "label": "Tier"} in again["fields"]
 
     bad = await app_client.post(
         f"/api/v1/imports/{uploaded['id']}/start",

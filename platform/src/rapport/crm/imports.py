@@ -269,7 +269,6 @@ async def upload_import(
     key = f"t/{tenant.id}/imports/{uuid.uuid4().hex}.{fmt}"
     await file_store().put(key, path)  # before the transaction: an upload to S3 holds no connection
     async with tenant_transaction(tenant):
-        fields = await _fields(object_type)
         row = Import(
             file_key=key,
             object_type=object_type,
@@ -283,8 +282,7 @@ async def upload_import(
             mapping=json.dumps({}),
         )
         await Import.insert(row)
-    found = await import_of(tenant, principal, row.id)
-    return found | {"suggested_mapping": suggest_mapping(headers, fields), "fields": _field_list(fields)}
+    return await import_of(tenant, principal, row.id)
 
 
 async def _mine(principal: Principal, import_id: int, *, lock: bool = False) -> dict[str, Any]:
@@ -299,8 +297,15 @@ async def _mine(principal: Principal, import_id: int, *, lock: bool = False) -> 
 
 
 async def import_of(tenant: TenantContext, principal: Principal, import_id: int) -> dict[str, Any]:
+    """An import's state; one waiting for its mapping also says the suggestion and the fields again."""
     async with tenant_transaction(tenant):
-        return _out(await _mine(principal, import_id))
+        row = await _mine(principal, import_id)
+        found = _out(row)
+        if row["status"] == "uploaded":
+            fields = await _fields(row["object_type"])
+            found |= {"suggested_mapping": suggest_mapping(found["headers"], fields),
+                      "fields": _field_list(fields)}  # fmt: skip
+    return found
 
 
 async def list_imports(
