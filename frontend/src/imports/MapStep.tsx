@@ -56,15 +56,19 @@ export function MapStep({
   onStarted: (started: Import) => void;
   onBack: () => void;
 }) {
+  // An import waiting for its mapping is answered with the suggestion again, so a reload keeps it.
+  const suggested = uploaded ?? (hasSuggestion(imported) ? imported : null);
   const fields = useQuery({
     queryKey: importKeys.fields(imported.object_type),
     queryFn: () => importFields(imported.object_type),
-    enabled: uploaded === null,
+    enabled: suggested === null,
     staleTime: 60_000,
   });
-  const known = uploaded?.fields ?? fields.data;
+  const known = suggested?.fields ?? fields.data;
   if (known) {
-    return <MappingForm imported={imported} uploaded={uploaded} fields={known} onStarted={onStarted} onBack={onBack} />;
+    return (
+      <MappingForm imported={imported} uploaded={suggested} fields={known} onStarted={onStarted} onBack={onBack} />
+    );
   }
   if (fields.isError) {
     return <ErrorState error={fields.error} onRetry={() => fields.refetch()} />;
@@ -74,6 +78,11 @@ export function MapStep({
       <Loader aria-label="Loading the fields" />
     </Center>
   );
+}
+
+function hasSuggestion(imported: Import): imported is Uploaded {
+  const maybe = imported as Partial<Uploaded>;
+  return maybe.suggested_mapping !== undefined && maybe.fields !== undefined;
 }
 
 const MATCHES: Record<ImportType, string> = {
