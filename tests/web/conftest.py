@@ -57,10 +57,12 @@ class Server:
         return "\n".join(f"--- {path.name}\n{path.read_text()[-3000:]}" for path in self.logs.iterdir())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(
     migrated: Settings, service_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
+    """One server, relay and worker for the web tests, stopped after them: a relay left running would take
+    later tests' outbox events (it relays for every tenant of the database)."""
     if not (default_dist() / "index.html").is_file():
         pytest.fail("The web app is not built: run `make frontend` (make test does).")
     root = tmp_path_factory.mktemp("web-server")
