@@ -127,13 +127,15 @@ def test_a_file_that_cannot_be_read_is_refused_with_the_reason(
     picture = tmp_path / "logo.xlsx"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     sign_in(page, workspace)
-    page.goto(f"{workspace.url}/import")
-    page.get_by_role("radio", name="Companies").check()
+    page.goto(f"{workspace.url}/companies")
+    page.get_by_role("button", name="Import", exact=True).click()  # the table's button opens its type
+    expect(page).to_have_url(f"{workspace.url}/import?type=company")
+    expect(page.get_by_role("radio", name="Companies")).to_be_checked()
     page.get_by_label("CSV or XLSX file").set_input_files(picture)
     page.get_by_role("button", name="Upload file").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("This file cannot be imported")
     expect(alert).to_contain_text("Not a readable .xlsx workbook")
-    expect(page).to_have_url(f"{workspace.url}/import")
+    expect(page).to_have_url(f"{workspace.url}/import?type=company")
     screens.take("file-refused")
     assert workspace.get("/api/v1/imports")["items"] == []

@@ -23,7 +23,7 @@ import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { messageOf } from "../api/client";
 import { keys } from "../api/keys";
-import { getImport, importKeys, type Import, type Uploaded } from "./api";
+import { getImport, importKeys, type Import, type ImportType, type Uploaded } from "./api";
 import { ImportList } from "./ImportList";
 import { MapStep } from "./MapStep";
 import { ProgressStep } from "./ProgressStep";
@@ -32,6 +32,10 @@ import { isActive, STEPS, stepOf } from "./status";
 import { UploadStep } from "./UploadStep";
 
 const POLL_MS = 500;
+
+function importTypeOf(value: string | null): ImportType {
+  return value === "company" || value === "lead" ? value : "contact";
+}
 
 export default function ImportPage() {
   const client = useQueryClient();
@@ -94,6 +98,7 @@ export default function ImportPage() {
       <Paper withBorder radius="md" p={{ base: "sm", sm: "lg" }}>
         {id === null ? (
           <UploadStep
+            initialType={importTypeOf(params.get("type"))}
             onUploaded={(answer) => {
               setUploaded(answer);
               open(answer);

@@ -9,8 +9,15 @@ import { sizeLabel, TYPE_LABELS } from "./status";
 
 const ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-export function UploadStep({ onUploaded }: { onUploaded: (uploaded: Uploaded) => void }) {
-  const [type, setType] = useState<ImportType>("contact");
+export function UploadStep({
+  onUploaded,
+  initialType = "contact",
+}: {
+  onUploaded: (uploaded: Uploaded) => void;
+  /** The type chosen first (a table's "Import" button passes its own). */
+  initialType?: ImportType;
+}) {
+  const [type, setType] = useState<ImportType>(initialType);
   const [file, setFile] = useState<File | null>(null);
   const [over, setOver] = useState(false);
   const inputId = useId();

@@ -2,7 +2,7 @@
 // the address), bulk actions on selected rows, export, and virtualized rows loaded page by page.
 import { Badge, Button, Center, CloseButton, Group, Loader, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { IconPlus, IconSearch } from "@tabler/icons-react";
+import { IconFileImport, IconPlus, IconSearch } from "@tabler/icons-react";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import { useNavigate, useSearchParams } from "react-router";
@@ -219,6 +219,11 @@ export function RecordTable<K extends RecordType>({
           defaults={catalogue.defaultColumns}
           onChange={(chosen) => update({ columns: chosen })}
         />
+        {(type === "contact" || type === "company" || type === "lead") && permissions.data?.can(type, "create") && (
+          <Button variant="default" leftSection={<IconFileImport size={16} />} onClick={() => navigate(`/import?type=${type}`)}>
+            Import
+          </Button>
+        )}
         {permissions.data?.can(type, "export") && (
           <ExportButton type={type} request={{ filter: state.filter, sort: state.sort, fields, q: state.q }} estimate={total} />
         )}
