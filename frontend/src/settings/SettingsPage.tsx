@@ -1,10 +1,11 @@
 // Workspace settings for owners and admins: custom fields, pipelines and stages, members and invitations,
-// API keys. Others are told so (the API refuses them too); the navigation does not offer it to them, and
+// API keys, the audit log. Others are told so (the API refuses them too); the navigation does not offer it to them, and
 // their own API keys are under the account menu.
 import { Alert, Skeleton, Stack, Tabs, Title } from "@mantine/core";
 import { useNavigate, useParams } from "react-router";
 import { usePermissions } from "../tables/tableData";
 import { ApiKeysSettings } from "./ApiKeysSettings";
+import { AuditLogSettings } from "./AuditLogSettings";
 import { CustomFieldsSettings } from "./CustomFieldsSettings";
 import { MembersSettings } from "./MembersSettings";
 import { PipelinesSettings } from "./PipelinesSettings";
@@ -14,6 +15,7 @@ const SECTIONS = [
   { value: "pipelines", label: "Pipelines" },
   { value: "members", label: "Members" },
   { value: "api-keys", label: "API keys" },
+  { value: "audit", label: "Audit log" },
 ];
 
 export function SettingsPage() {
@@ -54,6 +56,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="api-keys">
           <ApiKeysSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="audit">
+          <AuditLogSettings />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -1,0 +1,96 @@
+"""More settings in Chromium against the real server: my profile (password by the emailed link, two-factor
+sign-in, my sessions), the audit log, webhooks; checked through the API."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pyotp
+from playwright.sync_api import Page, expect
+
+from tests.conftest import MailSink
+from tests.factories import PASSWORD, token_in
+from tests.web.conftest import Screens, Workspace, sign_in
+
+NEW_PASSWORD = "a-new-Passw0rd-for-the-test"
+
+
+def test_my_profile_two_factor_sessions_and_a_new_password(
+    page: Page, workspace: Workspace, mail_sink: MailSink, screens: Screens
+) -> None:
+    sign_in(page, workspace)
+    page.get_by_role("button", name="Account").click()
+    page.get_by_role("menuitem", name="My profile").click()
+    page.wait_for_url(f"{workspace.url}/account/profile")
+
+    # Two-factor: secret and QR shown, a wrong code refused on the field, the right one gives recovery codes.
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("Code from the app").fill("000000")
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.get_by_text("The code does not match")).to_be_visible()
+    screens.take("totp-setup")
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
+    assert len(codes) >= 8, codes
+    screens.take("recovery-codes")
+    page.get_by_role("button", name="I have saved them").click()
+    expect(page.get_by_test_id("recovery-codes")).to_have_count(0)
+    # Enrolled: starting again is refused with the API's word.
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    expect(page.get_by_role("alert").filter(has_text="Turn it off below")).to_be_visible()
+    page.get_by_label("Code or recovery code").fill(codes[0])
+    page.get_by_role("button", name="Turn off").click()
+    expect(page.get_by_text("Two-factor sign-in is off.")).to_be_visible()
+
+    # Sessions: this browser is flagged; another session is signed out from here.
+    other = httpx.Client(base_url=workspace.http.base_url, headers={"x-tenant": workspace.slug}, timeout=10)
+    try:
+        login = other.post("/api/v1/auth/login", json={"email": workspace.email, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        page.reload()
+        table = page.get_by_role("table", name="Sessions")
+        expect(table.locator("[data-session='current']")).to_contain_text("This browser")
+        expect(table.locator("[data-session='other']")).to_have_count(2)  # the test's API client and `other`
+        screens.take("sessions")
+        page.get_by_role("button", name="Sign out all other sessions").click()
+        expect(table.locator("[data-session='other']")).to_have_count(0)
+        assert other.get("/api/v1/me").status_code == 401
+        assert workspace.http.get("/api/v1/me").status_code == 401
+    finally:
+        other.close()
+
+    # A new password through the emailed link, then signing in with it.
+    page.get_by_role("button", name="Email me a password link").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    token = token_in(mail_sink, workspace.email, "reset-password")
+    page.goto(f"{workspace.url}/reset-password?token={token}")
+    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Set the password").click()
+    expect(page.get_by_text("Your password is changed")).to_be_visible()
+    page.goto(f"{workspace.url}/sign-in")
+    page.get_by_label("Email").fill(workspace.email)
+    page.get_by_role("textbox", name="Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{workspace.url}/")
+
+    # The audit log shows what happened, newest first, and filters by action.
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("tab", name="Audit log").click()
+    page.wait_for_url(f"{workspace.url}/settings/audit")
+    log = page.get_by_role("table", name="Audit log")
+    expect(log.locator("[data-audit-action='totp.enabled']")).to_have_count(1)
+    expect(log.locator("tbody tr").first).to_have_attribute("data-audit-action", "auth.signed_in")
+    screens.take("audit-log")
+    page.get_by_role("combobox", name="Action").fill("auth.password_reset")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Apply").click()
+    expect(log.locator("tbody tr")).to_have_count(1)
+    expect(log).to_contain_text(workspace.email)
+    export = page.get_by_role("link", name="Export as CSV")
+    assert export.get_attribute("href") == "/api/v1/audit/export?action=auth.password_reset&format=csv"
+    screens.take("audit-log-filtered")
+    assert re.search(r"/settings/audit$", page.url)
