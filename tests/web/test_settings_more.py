@@ -94,3 +94,44 @@ def test_my_profile_two_factor_sessions_and_a_new_password(
     assert export.get_attribute("href") == "/api/v1/audit/export?action=auth.password_reset&format=csv"
     screens.take("audit-log-filtered")
     assert re.search(r"/settings/audit$", page.url)
+
+
+def test_add_test_and_delete_a_webhook(page: Page, workspace: Workspace, screens: Screens) -> None:
+    sign_in(page, workspace)
+    page.goto(f"{workspace.url}/settings/webhooks")
+    page.get_by_label("URL").fill("ftp://example.com/hook")
+    page.get_by_label("Events").fill("contact.*, deal.created")
+    page.get_by_role("button", name="Add webhook").click()
+    expect(page.get_by_text("The URL an http(s) URL with a host")).to_be_visible()  # the API's, on the field
+    url = "http://93.184.215.14/hooks/rapport"  # a public address, never resolved through DNS
+    page.get_by_label("URL").fill(url)
+    page.get_by_role("button", name="Add webhook").click()
+    secret = page.get_by_test_id("webhook-secret").locator("code").inner_text()
+    assert secret.startswith("whsec_"), secret
+    row = page.locator(f"[data-webhook='{url}']")
+    expect(row).to_contain_text("contact.*")
+    expect(row).to_contain_text("deal.created")
+    screens.take("webhook-created")
+    page.get_by_role("button", name="I have copied it").click()
+    (created,) = workspace.get("/api/v1/webhooks")
+    assert (created["url"], created["event_types"], created["active"]) == (
+        url, ["contact.*", "deal.created"], True,
+    )  # fmt: skip
+
+    row.get_by_role("button", name="Send test").click()
+    expect(page.get_by_text("A webhook.test event is on its way.")).to_be_visible()
+    row.get_by_role("button", name="Deliveries").click()
+    deliveries = page.get_by_role("table", name="Deliveries")
+    expect(deliveries.locator("[data-delivery='webhook.test']")).to_be_visible()
+    screens.take("webhook-deliveries")
+
+    row.get_by_role("switch", name=f"Webhook to {url} is on").click(force=True)
+    expect(row.get_by_role("switch")).not_to_be_checked()
+    assert workspace.get("/api/v1/webhooks")[0]["active"] is False
+    row.get_by_role("button", name="Delete").click()
+    expect(page.locator(f"[data-webhook='{url}']")).to_have_count(0)
+    expect(page.get_by_text("No webhooks yet.")).to_be_visible()
+    assert workspace.get("/api/v1/webhooks") == []
+    assert [e["action"] for e in workspace.get("/api/v1/audit?object_type=webhook")["items"]] == [
+        "webhook.deleted", "webhook.updated", "webhook.tested", "webhook.created",
+    ]  # fmt: skip
