@@ -135,3 +135,57 @@ def test_add_test_and_delete_a_webhook(page: Page, workspace: Workspace, screens
     assert [e["action"] for e in workspace.get("/api/v1/audit?object_type=webhook")["items"]] == [
         "webhook.deleted", "webhook.updated", "webhook.tested", "webhook.created",
     ]  # fmt: skip
+
+
+def test_make_edit_and_delete_a_custom_role(page: Page, workspace: Workspace, screens: Screens) -> None:
+    sign_in(page, workspace)
+    page.goto(f"{workspace.url}/settings/roles")
+    roles = page.get_by_role("table", name="Roles")
+    expect(roles.locator("[data-role='owner']")).to_contain_text("built in")
+    expect(roles.locator("[data-role='member']")).to_contain_text("create, read, update · own rows")
+    page.get_by_role("button", name="New role").click()
+    dialog = page.get_by_role("dialog", name="New role")
+    dialog.get_by_label("Name").fill("Support desk")
+    expect(dialog.get_by_label("Key")).to_have_value("support-desk")
+    dialog.get_by_label("Key").fill("X")
+    dialog.get_by_role("button", name="Create role").click()
+    expect(dialog.get_by_text(re.compile("^The key 2 to 32 characters"))).to_be_visible()  # the API's
+    dialog.get_by_label("Key").fill("support-desk")
+    dialog.get_by_label("Contact: a rule of its own").check()
+    dialog.get_by_label("Contact: delete").check()
+    dialog.get_by_role("combobox", name="Contact: rows").click()
+    page.get_by_role("option", name="All", exact=True).click()
+    dialog.get_by_role("button", name="Contact: field rules").click()
+    dialog.get_by_role("combobox", name="Contact Email addresses").click()
+    page.get_by_role("option", name="Hidden", exact=True).click()
+    screens.take("new-role")
+    dialog.get_by_role("button", name="Create role").click()
+    expect(dialog).to_be_hidden()
+    row = roles.locator("[data-role='support-desk']")
+    expect(row).to_contain_text("create, read, update, delete · all rows · 1 field rule")
+    screens.take("roles")
+    role = workspace.get("/api/v1/roles/support-desk")
+    assert role["permissions"]["objects"] == {
+        "*": {"ops": ["create", "read", "update"], "scope": "own", "fields": {}},
+        "contact": {
+            "ops": ["create", "read", "update", "delete"],
+            "scope": "all",
+            "fields": {"emails": "hidden"},
+        },
+    }
+
+    row.get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog", name="Edit the role Support desk")
+    dialog.get_by_label("Description").fill("First line")
+    dialog.get_by_label("Every other type: create").uncheck()
+    dialog.get_by_role("button", name="Save role").click()
+    expect(dialog).to_be_hidden()
+    expect(row).to_contain_text("First line")
+    role = workspace.get("/api/v1/roles/support-desk")
+    everything_else = role["permissions"]["objects"]["*"]
+    assert (role["description"], everything_else["ops"]) == ("First line", ["read", "update"])
+
+    row.get_by_role("button", name="Delete").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete role").click()
+    expect(roles.locator("[data-role='support-desk']")).to_have_count(0)
+    assert "support-desk" not in [r["key"] for r in workspace.get("/api/v1/roles")]

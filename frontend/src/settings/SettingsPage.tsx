@@ -1,5 +1,5 @@
 // Workspace settings for owners and admins: custom fields, pipelines and stages, members and invitations,
-// API keys, webhooks, the audit log. Others are told so (the API refuses them too); the navigation does not offer it to them, and
+// roles and permissions, API keys, webhooks, the audit log. Others are told so (the API refuses them too); the navigation does not offer it to them, and
 // their own API keys are under the account menu.
 import { Alert, Skeleton, Stack, Tabs, Title } from "@mantine/core";
 import { useNavigate, useParams } from "react-router";
@@ -9,12 +9,14 @@ import { AuditLogSettings } from "./AuditLogSettings";
 import { CustomFieldsSettings } from "./CustomFieldsSettings";
 import { MembersSettings } from "./MembersSettings";
 import { PipelinesSettings } from "./PipelinesSettings";
+import { RolesSettings } from "./RolesSettings";
 import { WebhooksSettings } from "./WebhooksSettings";
 
 const SECTIONS = [
   { value: "fields", label: "Custom fields" },
   { value: "pipelines", label: "Pipelines" },
   { value: "members", label: "Members" },
+  { value: "roles", label: "Roles" },
   { value: "api-keys", label: "API keys" },
   { value: "webhooks", label: "Webhooks" },
   { value: "audit", label: "Audit log" },
@@ -55,6 +57,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="members">
           <MembersSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="roles">
+          <RolesSettings />
         </Tabs.Panel>
         <Tabs.Panel value="api-keys">
           <ApiKeysSettings />

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { keyOf, typedDefault } from "./customFieldValues";
 import { moved } from "./stages";
 import { auditExportHref, auditQuery, browserOf, changesSummary, eventTypesOf, groupedSecret, NO_AUDIT_FILTERS, qrPath } from "./settingsLogic";
+import { matrixOf, permissionsOf, roleKeyOf, rowErrors, ruleSummary } from "./roleMatrix";
 
 describe("new custom field", () => {
   it("makes a key the API accepts from the label", () => {
@@ -59,5 +60,45 @@ describe("profile, audit log and webhook helpers", () => {
   it("reads webhook event names from commas or lines", () => {
     expect(eventTypesOf("contact.created, deal.*\ncontact.created\n\n")).toEqual(["contact.created", "deal.*"]);
     expect(eventTypesOf("  ")).toEqual([]);
+  });
+});
+
+describe("role matrix", () => {
+  const permissions = {
+    objects: {
+      "*": { ops: ["read"], scope: "all", fields: {} },
+      contact: { ops: ["update", "read"], scope: "team", fields: { emails: "hidden", bogus: "x" } },
+    },
+  };
+
+  it("reads a role's permissions per object type, types without a rule following *", () => {
+    const matrix = matrixOf(permissions, ["contact", "deal"]);
+    expect(matrix["*"]).toEqual({ own: true, ops: ["read"], scope: "all", fields: {} });
+    expect(matrix.contact).toEqual({ own: true, ops: ["read", "update"], scope: "team", fields: { emails: "hidden" } });
+    expect(matrix.deal?.own).toBe(false);
+    expect(matrixOf(null, ["deal"])["*"]).toEqual({ own: true, ops: [], scope: "own", fields: {} });
+  });
+
+  it("writes back only * and the types with a rule of their own", () => {
+    const matrix = matrixOf(permissions, ["contact", "deal"]);
+    matrix.deal = { own: false, ops: ["delete"], scope: "all", fields: {} };
+    expect(permissionsOf(matrix)).toEqual({
+      objects: {
+        "*": { ops: ["read"], scope: "all", fields: {} },
+        contact: { ops: ["read", "update"], scope: "team", fields: { emails: "hidden" } },
+      },
+    });
+  });
+
+  it("summarises a rule and finds a row's errors", () => {
+    expect(ruleSummary({ own: true, ops: ["read"], scope: "all", fields: { a: "hidden" } })).toBe("read · all rows · 1 field rule");
+    expect(ruleSummary({ own: true, ops: [], scope: "own", fields: {} })).toBe("no access");
+    expect(rowErrors({ "permissions.objects.contact.scope": "must be one of: own, team, all", "permissions.objects.deal": "x", name: "y" }, "contact"))
+      .toEqual(["scope must be one of: own, team, all"]);
+  });
+
+  it("makes a role key from the name", () => {
+    expect(roleKeyOf("Support Team")).toBe("support-team");
+    expect(roleKeyOf("2nd Café line!")).toBe("nd-cafe-line");
   });
 });
