@@ -189,3 +189,32 @@ def test_make_edit_and_delete_a_custom_role(page: Page, workspace: Workspace, sc
     page.get_by_role("dialog").get_by_role("button", name="Delete role").click()
     expect(roles.locator("[data-role='support-desk']")).to_have_count(0)
     assert "support-desk" not in [r["key"] for r in workspace.get("/api/v1/roles")]
+
+
+def test_make_rename_and_delete_a_team(page: Page, workspace: Workspace, screens: Screens) -> None:
+    sign_in(page, workspace)
+    page.goto(f"{workspace.url}/settings/teams")
+    expect(page.get_by_text("No teams yet.")).to_be_visible()
+    page.get_by_role("button", name="New team").click()
+    dialog = page.get_by_role("dialog", name="New team")
+    dialog.get_by_role("textbox", name="Name").fill("East")
+    dialog.get_by_placeholder("Pick members").click()
+    page.get_by_role("option", name=workspace.email).click()
+    dialog.get_by_role("textbox", name="Name").click()  # closes the members' list
+    dialog.get_by_role("button", name="Create team").click()
+    expect(dialog).to_be_hidden()
+    row = page.locator("[data-team='East']")
+    expect(row).to_contain_text(workspace.email)
+    screens.take("teams")
+    (team,) = workspace.get("/api/v1/teams")
+    owner = workspace.get("/api/v1/me")["user_id"]
+    assert (team["name"], team["members"]) == ("East", [owner])
+    row.get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog", name="Edit the team East")
+    dialog.get_by_role("textbox", name="Name").fill("East coast")
+    dialog.get_by_role("button", name="Save team").click()
+    expect(page.locator("[data-team='East coast']")).to_be_visible()
+    page.locator("[data-team='East coast']").get_by_role("button", name="Delete").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete team").click()
+    expect(page.get_by_text("No teams yet.")).to_be_visible()
+    assert workspace.get("/api/v1/teams") == []
