@@ -1,9 +1,10 @@
 """More settings in Chromium against the real server: my profile (password by the emailed link, two-factor
-sign-in, my sessions), the audit log, webhooks; checked through the API."""
+sign-in, my sessions), the audit log, webhooks, roles, teams, single sign-on; checked through the API."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pyotp
@@ -11,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import MailSink
 from tests.factories import PASSWORD, token_in
+from tests.identity.saml_idp import SamlIdp
 from tests.web.conftest import Screens, Workspace, sign_in
 
 NEW_PASSWORD = "a-new-Passw0rd-for-the-test"
@@ -218,3 +220,52 @@ def test_make_rename_and_delete_a_team(page: Page, workspace: Workspace, screens
     page.get_by_role("dialog").get_by_role("button", name="Delete team").click()
     expect(page.get_by_text("No teams yet.")).to_be_visible()
     assert workspace.get("/api/v1/teams") == []
+
+
+def test_single_sign_on_providers_and_domains(
+    page: Page, workspace: Workspace, screens: Screens, tmp_path: Path
+) -> None:
+    sign_in(page, workspace)
+    page.goto(f"{workspace.url}/settings/sso")
+    expect(page.get_by_text("No identity providers yet")).to_be_visible()
+    page.get_by_label("Name").fill("Okta")
+    page.get_by_label("Issuer").fill("ftp://login.example.com")
+    page.get_by_label("Client ID").fill("rapport")
+    page.get_by_label("Client secret").fill("s3cret")
+    page.get_by_role("button", name="Add provider").click()
+    expect(page.get_by_text(re.compile("^The issuer"))).to_be_visible()  # the API's, on the field
+    screens.take("oidc-refused")
+
+    page.get_by_text("SAML 2.0").click()
+    page.get_by_label("Name").fill("Corp IdP")
+    page.get_by_label("Identity provider metadata (XML)").fill(SamlIdp(tmp_path).metadata_xml)
+    page.get_by_label("Allowed email domains").fill(f"{workspace.slug}.example")
+    page.get_by_role("button", name="Add provider").click()
+    expect(page.get_by_test_id("saml-sp")).to_contain_text("/api/v1/auth/sso/saml/acs")
+    row = page.locator("[data-provider='Corp IdP']")
+    expect(row).to_contain_text("SAML")
+    expect(row).to_contain_text(f"{workspace.slug}.example")
+    (provider,) = workspace.get("/api/v1/sso/providers")
+    assert (provider["kind"], provider["allowed_domains"]) == ("saml", [f"{workspace.slug}.example"])
+
+    page.get_by_label("Domain", exact=True).fill("not a domain")
+    page.get_by_role("button", name="Claim domain").click()
+    expect(page.get_by_text("The domain is not a domain name")).to_be_visible()
+    page.get_by_label("Domain", exact=True).fill(f"{workspace.slug}.example")
+    page.get_by_role("button", name="Claim domain").click()
+    claimed = page.locator(f"[data-domain='{workspace.slug}.example']")
+    (domain,) = workspace.get("/api/v1/sso/domains")
+    expect(claimed).to_contain_text(domain["txt_name"])
+    expect(claimed).to_contain_text(domain["txt_value"])
+    expect(claimed).to_contain_text("not verified")
+    expect(claimed.get_by_role("switch")).to_be_disabled()
+    claimed.get_by_role("button", name="Verify").click()
+    # No such TXT record can be found here: the API's refusal is told.
+    expect(page.get_by_text("Not verified", exact=True)).to_be_visible(timeout=30_000)
+    screens.take("sso")
+    claimed.get_by_role("button", name="Remove").click()
+    expect(claimed).to_have_count(0)
+    row.get_by_role("button", name="Remove").click()
+    page.get_by_role("dialog").get_by_role("button", name="Remove provider").click()
+    expect(page.get_by_text("No identity providers yet")).to_be_visible()
+    assert workspace.get("/api/v1/sso/providers") == []

@@ -1,5 +1,5 @@
 // Workspace settings for owners and admins: custom fields, pipelines and stages, members and invitations,
-// roles and permissions, teams, API keys, webhooks, the audit log. Others are told so (the API refuses them too); the navigation does not offer it to them, and
+// roles and permissions, teams, single sign-on, API keys, webhooks, the audit log. Others are told so (the API refuses them too); the navigation does not offer it to them, and
 // their own API keys are under the account menu.
 import { Alert, Skeleton, Stack, Tabs, Title } from "@mantine/core";
 import { useNavigate, useParams } from "react-router";
@@ -10,6 +10,7 @@ import { CustomFieldsSettings } from "./CustomFieldsSettings";
 import { MembersSettings } from "./MembersSettings";
 import { PipelinesSettings } from "./PipelinesSettings";
 import { RolesSettings } from "./RolesSettings";
+import { SsoSettings } from "./SsoSettings";
 import { TeamsSettings } from "./TeamsSettings";
 import { WebhooksSettings } from "./WebhooksSettings";
 
@@ -19,6 +20,7 @@ const SECTIONS = [
   { value: "members", label: "Members" },
   { value: "roles", label: "Roles" },
   { value: "teams", label: "Teams" },
+  { value: "sso", label: "Single sign-on" },
   { value: "api-keys", label: "API keys" },
   { value: "webhooks", label: "Webhooks" },
   { value: "audit", label: "Audit log" },
@@ -65,6 +67,9 @@ export function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="teams">
           <TeamsSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="sso">
+          <SsoSettings />
         </Tabs.Panel>
         <Tabs.Panel value="api-keys">
           <ApiKeysSettings />

@@ -7,7 +7,7 @@ import { useState } from "react";
 import { api, messageOf, unwrap, type Schemas } from "../api/client";
 import { formatDateTime } from "../crm/format";
 import { formErrors, NO_ERRORS, said, type FormErrors } from "./errors";
-import { eventTypesOf } from "./settingsLogic";
+import { listOf } from "./settingsLogic";
 
 const WEBHOOKS = ["webhooks"] as const;
 type Endpoint = Schemas["EndpointOut"];
@@ -92,7 +92,7 @@ function NewWebhookForm({ onCreated }: { onCreated: (url: string, secret: string
     setErrors(NO_ERRORS);
     try {
       const created = await unwrap(api.POST("/api/v1/webhooks", {
-        body: { url: url.trim(), event_types: eventTypesOf(events), description: description.trim(), active: true },
+        body: { url: url.trim(), event_types: listOf(events), description: description.trim(), active: true },
       }));
       onCreated(created.webhook.url, created.secret);
       setUrl("");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { keyOf, typedDefault } from "./customFieldValues";
 import { moved } from "./stages";
-import { auditExportHref, auditQuery, browserOf, changesSummary, eventTypesOf, groupedSecret, NO_AUDIT_FILTERS, qrPath } from "./settingsLogic";
+import { auditExportHref, auditQuery, browserOf, changesSummary, listOf, groupedSecret, NO_AUDIT_FILTERS, qrPath } from "./settingsLogic";
 import { matrixOf, permissionsOf, roleKeyOf, rowErrors, ruleSummary } from "./roleMatrix";
 
 describe("new custom field", () => {
@@ -58,8 +58,8 @@ describe("profile, audit log and webhook helpers", () => {
   });
 
   it("reads webhook event names from commas or lines", () => {
-    expect(eventTypesOf("contact.created, deal.*\ncontact.created\n\n")).toEqual(["contact.created", "deal.*"]);
-    expect(eventTypesOf("  ")).toEqual([]);
+    expect(listOf("contact.created, deal.*\ncontact.created\n\n")).toEqual(["contact.created", "deal.*"]);
+    expect(listOf("  ")).toEqual([]);
   });
 });
 

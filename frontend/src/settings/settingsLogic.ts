@@ -98,8 +98,8 @@ function show(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Event names or patterns typed one per line or separated by commas, without blanks or repeats. */
-export function eventTypesOf(text: string): string[] {
+/** Names (webhook events, email domains) typed one per line or separated by commas, without blanks or repeats. */
+export function listOf(text: string): string[] {
   const names = text
     .split(/[\s,]+/)
     .map((name) => name.trim())
