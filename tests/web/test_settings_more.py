@@ -254,6 +254,7 @@ def test_single_sign_on_providers_and_domains(
     page.get_by_label("Domain", exact=True).fill(f"{workspace.slug}.example")
     page.get_by_role("button", name="Claim domain").click()
     claimed = page.locator(f"[data-domain='{workspace.slug}.example']")
+    expect(claimed).to_be_visible()  # claimed: now the API has it
     (domain,) = workspace.get("/api/v1/sso/domains")
     expect(claimed).to_contain_text(domain["txt_name"])
     expect(claimed).to_contain_text(domain["txt_value"])
