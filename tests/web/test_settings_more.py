@@ -270,3 +270,25 @@ def test_single_sign_on_providers_and_domains(
     page.get_by_role("dialog").get_by_role("button", name="Remove provider").click()
     expect(page.get_by_text("No identity providers yet")).to_be_visible()
     assert workspace.get("/api/v1/sso/providers") == []
+
+
+def test_a_member_has_a_profile_but_not_the_admin_screens(
+    page: Page, workspace: Workspace, mail_sink: MailSink, screens: Screens
+) -> None:
+    rep = f"rep@{workspace.slug}.example"
+    invited = workspace.http.post("/api/v1/invitations", json={"email": rep, "role": "member"})
+    assert invited.status_code == 201, invited.text
+    accepted = workspace.http.post("/api/v1/invitations/accept", json={
+        "token": token_in(mail_sink, rep, "accept-invitation"), "password": PASSWORD,
+    })  # fmt: skip
+    assert accepted.status_code == 201, accepted.text
+    sign_in(page, workspace, rep)
+    expect(page.get_by_role("link", name="Settings")).to_have_count(0)
+    page.get_by_role("button", name="Account").click()
+    page.get_by_role("menuitem", name="My profile").click()
+    expect(page.get_by_role("table", name="Sessions").locator("[data-session='current']")).to_be_visible()
+    expect(page.get_by_role("button", name="Set up an authenticator app")).to_be_visible()
+    page.goto(f"{workspace.url}/settings/audit")
+    expect(page.get_by_role("alert")).to_contain_text("for the workspace's owners and admins")
+    expect(page.get_by_role("table", name="Audit log")).to_have_count(0)
+    screens.take("member-no-audit")
