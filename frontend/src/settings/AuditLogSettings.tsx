@@ -1,4 +1,4 @@
-// The workspace's audit log (owners and admins): newest first, filtered by action, actor and object, more
+// The workspace's audit log (owners and admins): newest first, filtered by action, actor, object and days, more
 // loaded on request (keyset), and the same filters exported as CSV.
 import { Alert, Anchor, Autocomplete, Button, Code, Group, Paper, Select, Skeleton, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useInfiniteQuery } from "@tanstack/react-query";
@@ -54,6 +54,10 @@ export function AuditLogSettings() {
               onChange={(event) => setDraft({ ...draft, object_type: event.currentTarget.value })} />
             <TextInput label="Object id" w={160} value={draft.object_id}
               onChange={(event) => setDraft({ ...draft, object_id: event.currentTarget.value })} />
+            <TextInput label="From day" type="date" w={160} value={draft.from}
+              onChange={(event) => setDraft({ ...draft, from: event.currentTarget.value })} />
+            <TextInput label="To day" type="date" w={160} value={draft.to}
+              onChange={(event) => setDraft({ ...draft, to: event.currentTarget.value })} />
             <Button type="submit">Apply</Button>
             {filtered && (
               <Button variant="subtle" onClick={() => {

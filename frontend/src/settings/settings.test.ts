@@ -50,6 +50,10 @@ describe("profile, audit log and webhook helpers", () => {
     expect(auditQuery(NO_AUDIT_FILTERS)).toEqual({});
     expect(auditQuery({ ...NO_AUDIT_FILTERS, action: " contact.update ", object_id: "42" })).toEqual({ action: "contact.update", object_id: "42" });
     expect(auditExportHref({ ...NO_AUDIT_FILTERS, object_type: "deal" })).toBe("/api/v1/audit/export?object_type=deal&format=csv");
+    const days = auditQuery({ ...NO_AUDIT_FILTERS, from: "2026-12-01", to: "2026-12-01" });
+    expect(days.since).toBe(new Date(2026, 11, 1).toISOString());
+    expect(days.until).toBe(new Date(2026, 11, 2).toISOString());
+    expect(auditQuery({ ...NO_AUDIT_FILTERS, from: "yesterday" })).toEqual({});
   });
 
   it("summarises an audit event's changes", () => {

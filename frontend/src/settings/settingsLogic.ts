@@ -57,9 +57,19 @@ export interface AuditFilters {
   actor_user_id: string | null;
   object_type: string;
   object_id: string;
+  /** Days ("2026-12-01") in the browser's zone: from the start of `from` to the end of `to`. */
+  from: string;
+  to: string;
 }
 
-export const NO_AUDIT_FILTERS: AuditFilters = { action: "", actor_user_id: null, object_type: "", object_id: "" };
+export const NO_AUDIT_FILTERS: AuditFilters = { action: "", actor_user_id: null, object_type: "", object_id: "", from: "", to: "" };
+
+/** The start of a day in the browser's zone as an instant; `days` later for the end of a range. */
+export function dayStart(day: string, days = 0): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return null;
+  return new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + days).toISOString();
+}
 
 /** The audit list's query parameters: only the filters that are set, trimmed. */
 export function auditQuery(filters: AuditFilters): Record<string, string> {
@@ -71,6 +81,10 @@ export function auditQuery(filters: AuditFilters): Record<string, string> {
   if (filters.actor_user_id) query.actor_user_id = filters.actor_user_id;
   if (objectType) query.object_type = objectType;
   if (objectId) query.object_id = objectId;
+  const since = dayStart(filters.from);
+  const until = dayStart(filters.to, 1);
+  if (since) query.since = since;
+  if (until) query.until = until;
   return query;
 }
 
