@@ -30,6 +30,7 @@ const DealsPage = named(() => import("./deals/DealsPage"), "DealsPage");
 const HomePage = named(() => import("./home/HomePage"), "HomePage");
 const SettingsPage = named(() => import("./settings/SettingsPage"), "SettingsPage");
 const AccountApiKeysPage = named(() => import("./settings/SettingsPage"), "AccountApiKeysPage");
+const ProfilePage = named(() => import("./settings/ProfilePage"), "ProfilePage");
 
 export function App() {
   const workspace = useQuery({
@@ -90,6 +91,7 @@ function SignedIn() {
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/settings/:section" element={<SettingsPage />} />
         <Route path="/account/api-keys" element={<AccountApiKeysPage />} />
+        <Route path="/account/profile" element={<ProfilePage />} />
         <Route path="/import" element={<ImportRoute />} />
         <Route path="*" element={<ErrorState error={new Error("There is no page at this address.")} />} />
       </Route>

@@ -1,19 +1,29 @@
 // Workspace settings for owners and admins: custom fields, pipelines and stages, members and invitations,
-// API keys. Others are told so (the API refuses them too); the navigation does not offer it to them, and
+// roles and permissions, teams, single sign-on, API keys, webhooks, the audit log. Others are told so (the API refuses them too); the navigation does not offer it to them, and
 // their own API keys are under the account menu.
 import { Alert, Skeleton, Stack, Tabs, Title } from "@mantine/core";
 import { useNavigate, useParams } from "react-router";
 import { usePermissions } from "../tables/tableData";
 import { ApiKeysSettings } from "./ApiKeysSettings";
+import { AuditLogSettings } from "./AuditLogSettings";
 import { CustomFieldsSettings } from "./CustomFieldsSettings";
 import { MembersSettings } from "./MembersSettings";
 import { PipelinesSettings } from "./PipelinesSettings";
+import { RolesSettings } from "./RolesSettings";
+import { SsoSettings } from "./SsoSettings";
+import { TeamsSettings } from "./TeamsSettings";
+import { WebhooksSettings } from "./WebhooksSettings";
 
 const SECTIONS = [
   { value: "fields", label: "Custom fields" },
   { value: "pipelines", label: "Pipelines" },
   { value: "members", label: "Members" },
+  { value: "roles", label: "Roles" },
+  { value: "teams", label: "Teams" },
+  { value: "sso", label: "Single sign-on" },
   { value: "api-keys", label: "API keys" },
+  { value: "webhooks", label: "Webhooks" },
+  { value: "audit", label: "Audit log" },
 ];
 
 export function SettingsPage() {
@@ -52,8 +62,23 @@ export function SettingsPage() {
         <Tabs.Panel value="members">
           <MembersSettings />
         </Tabs.Panel>
+        <Tabs.Panel value="roles">
+          <RolesSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="teams">
+          <TeamsSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="sso">
+          <SsoSettings />
+        </Tabs.Panel>
         <Tabs.Panel value="api-keys">
           <ApiKeysSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="webhooks">
+          <WebhooksSettings />
+        </Tabs.Panel>
+        <Tabs.Panel value="audit">
+          <AuditLogSettings />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -27,6 +27,7 @@ import {
   IconSearch,
   IconSettings,
   IconTargetArrow,
+  IconUser,
   IconUsers,
 } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
@@ -190,6 +191,9 @@ function UserMenu({ session }: { session: Session }) {
           <br />
           {session.role}
         </Menu.Label>
+        <Menu.Item leftSection={<IconUser size={16} />} onClick={() => navigate("/account/profile")}>
+          My profile
+        </Menu.Item>
         <Menu.Item leftSection={<IconKey size={16} />} onClick={() => navigate("/account/api-keys")}>
           Your API keys
         </Menu.Item>
