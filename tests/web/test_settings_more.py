@@ -1,5 +1,5 @@
-"""More settings in Chromium against the real server: my profile (password by the emailed link, two-factor
-sign-in, my sessions), the audit log, webhooks, roles, teams, single sign-on; checked through the API."""
+"""More settings in Chromium against the real server: my profile (password changed here and by the emailed
+link, two-factor sign-in, my sessions), the audit log, webhooks, roles, teams, single sign-on; checked through the API."""
 
 from __future__ import annotations
 
@@ -66,9 +66,19 @@ def test_my_profile_two_factor_sessions_and_a_new_password(
     finally:
         other.close()
 
+    # Change the password here: a wrong current one is refused on its field, then the change goes through.
+    page.get_by_label("Current password").fill("not it at all")
+    page.get_by_label("New password").fill("another long fresh passphrase 7")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("The current password is not right")).to_be_visible()
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Your password is changed. Your other sessions are signed out.")).to_be_visible()
+    screens.take("password-changed")
+
     # A new password through the emailed link, then signing in with it.
-    page.get_by_role("button", name="Email me a password link").click()
-    expect(page.get_by_role("status")).to_be_visible()
+    page.get_by_role("button", name="Forgot it? Email me a link").click()
+    expect(page.get_by_role("status")).to_have_count(2)  # "changed", then "check your inbox"
     token = token_in(mail_sink, workspace.email, "reset-password")
     page.goto(f"{workspace.url}/reset-password?token={token}")
     page.get_by_label("New password").fill(NEW_PASSWORD)

@@ -1,6 +1,6 @@
 // My profile, for every member: a new password (by the emailed link: the API has no change-password call for
 // a signed-in member), two-factor sign-in with an authenticator app, and my signed-in sessions.
-import { Alert, Badge, Button, Code, CopyButton, Group, List, Paper, Skeleton, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Badge, Button, Code, CopyButton, Group, List, Paper, PasswordInput, Skeleton, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
@@ -29,19 +29,33 @@ export function ProfilePage() {
 function PasswordSection() {
   const session = useSession();
   const email = session.data?.email ?? "";
-  const [sent, setSent] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
-  const send = async () => {
+  const [sent, setSent] = useState<string | null>(null);
+  const change = async () => {
     setBusy(true);
-    setError(null);
+    setErrors(NO_ERRORS);
+    setDone(false);
+    try {
+      await unwrap(api.POST("/api/v1/me/password", { body: { current_password: current, new_password: next } }));
+      setCurrent("");
+      setNext("");
+      setDone(true);
+    } catch (failure) {
+      setErrors(formErrors(failure, ["current_password", "new_password"]));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const sendLink = async () => {
     try {
       const answer = await unwrap(api.POST("/api/v1/auth/password-reset", { body: { email } }));
       setSent(answer.detail ?? "Check your inbox.");
     } catch (failure) {
-      setError(messageOf(failure));
-    } finally {
-      setBusy(false);
+      setErrors({ fields: {}, form: messageOf(failure) });
     }
   };
   return (
@@ -50,24 +64,44 @@ function PasswordSection() {
         <Title order={2} size="h5" id="profile-password">
           Password
         </Title>
-        <Text size="sm">
-          To choose a new password, we email a link to <b>{email}</b>; the link proves the mailbox is yours.
-        </Text>
+        {done && (
+          <Alert color="teal" role="status">
+            Your password is changed. Your other sessions are signed out.
+          </Alert>
+        )}
         {sent && (
           <Alert color="teal" role="status">
             {sent}
           </Alert>
         )}
-        {error && (
+        {errors.form && (
           <Alert color="red" role="alert">
-            {error}
+            {errors.form}
           </Alert>
         )}
-        <Group>
-          <Button variant="light" onClick={() => void send()} loading={busy} disabled={!email}>
-            Email me a password link
-          </Button>
-        </Group>
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            void change();
+          }}
+        >
+          <Stack gap="sm" maw={420}>
+            <PasswordInput label="Current password" autoComplete="current-password" required value={current}
+              onChange={(event) => setCurrent(event.currentTarget.value)}
+              error={said("The current password", errors.fields.current_password)} />
+            <PasswordInput label="New password" autoComplete="new-password" required value={next}
+              onChange={(event) => setNext(event.currentTarget.value)}
+              error={said("The new password", errors.fields.new_password)} />
+            <Group>
+              <Button type="submit" loading={busy} disabled={!current || !next}>
+                Change password
+              </Button>
+              <Button variant="subtle" onClick={() => void sendLink()} disabled={!email}>
+                Forgot it? Email me a link
+              </Button>
+            </Group>
+          </Stack>
+        </form>
       </Stack>
     </Paper>
   );

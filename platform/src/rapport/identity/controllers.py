@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
@@ -17,6 +18,7 @@ from rapport.identity.audit import Actor
 from rapport.identity.credentials import csrf_token_for
 from rapport.identity.middleware import SESSION_COOKIE
 from rapport.identity.principal import Principal
+from rapport.identity.recovery import change_password
 from rapport.identity.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -89,6 +91,11 @@ def signed_in_response(
     )
     cookie = _session_cookie(settings, signed_in.token, int(SESSION_LIFETIME.total_seconds()))
     return Response(body, cookies=[cookie])
+
+
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: Annotated[str, msgspec.Meta(max_length=1024)]
+    new_password: Annotated[str, msgspec.Meta(max_length=1024)]
 
 
 def _actor(request: Request[Any, Any, Any], principal: Principal) -> Actor:
@@ -202,6 +209,23 @@ class MeController(Controller):
             )
             for row in await tenants_of(principal.user_id)
         ]  # fmt: skip
+
+    @post(
+        "/password",
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Change your password (ends your other sessions)",
+    )
+    async def change_password(
+        self,
+        request: Request[Any, Any, Any],
+        principal: NamedDependency[Principal],
+        tenant: NamedDependency[TenantContext],
+        data: JSONBody[PasswordChange],
+    ) -> None:
+        await change_password(
+            request.app.state.redis, tenant, principal, _actor(request, principal), data.current_password,
+            data.new_password,
+        )  # fmt: skip
 
     @get("/sessions", summary="Your signed-in browsers on this workspace")
     async def sessions(self, principal: NamedDependency[Principal]) -> list[MySession]:

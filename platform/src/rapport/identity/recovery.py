@@ -11,12 +11,12 @@ from redis.asyncio import Redis
 
 from rapport.identity import audit
 from rapport.identity.audit import Actor
-from rapport.identity.passwords import hash_password, password_problem
+from rapport.identity.passwords import hash_password, password_problem, verify_password
 from rapport.identity.principal import Principal
 from rapport.identity.sessions import member_role
 from rapport.identity.tables import Session, TokenKind, User
 from rapport.identity.tokens import issue_token, spend_token
-from rapport.kernel.errors import ConflictError, FieldError, ValidationFailed
+from rapport.kernel.errors import ConflictError, FieldError, ForbiddenError, ValidationFailed
 from rapport.kernel.mail import send_mail
 from rapport.kernel.ratelimit import enforce_rate_limit, rate_limit_key
 from rapport.kernel.settings import Settings
@@ -24,6 +24,7 @@ from rapport.kernel.settings import Settings
 __all__ = [
     "RESET_LIFETIME",
     "VERIFY_LIFETIME",
+    "change_password",
     "request_password_reset",
     "reset_password",
     "send_verification",
@@ -80,6 +81,37 @@ async def reset_password(tenant: TenantContext, token: str, password: str, ip: s
         await audit.record(
             Actor(user_id, row["email"], "reset-link", ip), "auth.password_reset", "user", user_id
         )
+
+
+async def change_password(
+    redis: Redis, tenant: TenantContext, principal: Principal, actor: Actor, current: str, new: str
+) -> None:
+    """A signed-in member sets a new password: the current one is checked (10 tries an hour), the new one
+    must be strong, and every other session of theirs ends (this one stays)."""
+    if principal.via != "session" or principal.session_id is None:
+        raise ForbiddenError("Change your password from a signed-in browser, not with an API key.")
+    await enforce_rate_limit(redis, rate_limit_key("password", "user", str(principal.user_id)), 10, 3600)
+    row = await User.select(User.password_hash, User.email).where(User.id == principal.user_id).first()
+    if row is None or not row["password_hash"] or not await verify_password(row["password_hash"], current):
+        raise ValidationFailed(
+            "The current password is not right.", errors=[FieldError("current_password", "is not right")]
+        )
+    problem = password_problem(new, [row["email"]]) or (
+        "is the same as the current one" if new == current else None
+    )
+    if problem:
+        raise ValidationFailed(
+            "The password is not acceptable.", errors=[FieldError("new_password", problem)]
+        )
+    password_hash = await hash_password(new)
+    async with tenant_transaction(tenant):
+        await User.update({User.password_hash: password_hash}).where(User.id == principal.user_id)
+        await Session.update({Session.revoked_at: dt.datetime.now(dt.UTC)}).where(
+            (Session.user_id == principal.user_id)
+            & Session.revoked_at.is_null()
+            & (Session.id != principal.session_id)
+        )
+        await audit.record(actor, "auth.password_changed", "user", principal.user_id)
 
 
 async def send_verification(
