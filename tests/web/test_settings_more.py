@@ -1,5 +1,6 @@
 """More settings in Chromium against the real server: my profile (password changed here and by the emailed
-link, two-factor sign-in, my sessions), the audit log, webhooks, roles, teams, single sign-on; checked through the API."""
+link, two-factor sign-in, my sessions), the audit log, webhooks, roles, teams, single sign-on; checked
+through the API."""
 
 from __future__ import annotations
 
