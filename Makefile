@@ -85,7 +85,7 @@ contracts: install ## import-linter: dependencies point one way
 check: lint types contracts test ## lint, types, import contracts, tests
 
 .PHONY: bench
-bench: install ## Benchmarks under tests/bench (table on stdout, JSON in .bench/); ARGS=--large for big runs
+bench: install frontend browser ## Benchmarks under tests/bench (table on stdout, JSON in .bench/); ARGS=--large for big runs
 	$(BIN)/python -m tests.bench $(ARGS)
 
 .PHONY: lock

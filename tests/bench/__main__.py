@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from tests.bench import crm, events, foundation, imports, tenancy
+from tests.bench import crm, events, foundation, imports, tenancy, web
 
 SUITES: dict[str, Callable[[argparse.Namespace], None]] = {
     "foundation": lambda args: foundation.run(args.seconds),
@@ -13,6 +13,7 @@ SUITES: dict[str, Callable[[argparse.Namespace], None]] = {
     "events": lambda args: events.run(args.seconds),
     "crm": lambda args: crm.run(args.seconds, large=args.large),
     "import": lambda args: imports.run(args.seconds, large=args.large),
+    "web": lambda args: web.run(args.seconds, large=args.large),
 }
 
 
