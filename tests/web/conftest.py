@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from rapport.kernel.devservices import EmbeddedRedis, free_port
 from rapport.kernel.settings import Settings
 from rapport.webapp.serving import default_dist
+from redis import Redis as SyncRedis
 
 from tests.factories import PASSWORD, unique_slug
 from tests.support import wait_for_http
@@ -44,6 +45,17 @@ class Server:
     port: int
     logs: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    redis_url: str = ""
+
+    def fresh_sign_in_limits(self) -> None:
+        """Forget the sign-in rate limits: the web tests share this server and sign in from one address far
+        more often than the 30 a minute a person gets."""
+        client = SyncRedis.from_url(self.redis_url)
+        try:
+            for key in client.scan_iter("rapport:ratelimit:login:*"):
+                client.delete(key)
+        finally:
+            client.close()
 
     @property
     def bare(self) -> str:
@@ -77,7 +89,7 @@ def server(
         RAPPORT_WORKER_PROCESSES="1",
         RAPPORT_WORKER_THREADS="2",
     )
-    running = Server(port, root)
+    running = Server(port, root, redis_url=redis.url)
     try:
         for name, args in (("api", ["serve"]), ("relay", ["relay"]), ("worker", ["worker"])):
             log = (root / f"{name}.log").open("ab")
@@ -137,6 +149,7 @@ class Screens:
 @pytest.fixture
 def page(browser: Browser, server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser context (no cookies) per test; on failure the servers' logs are attached."""
+    server.fresh_sign_in_limits()
     context = browser.new_context(viewport={"width": 1366, "height": 820})
     context.set_default_timeout(TIMEOUT_MS)
     opened = context.new_page()
