@@ -427,3 +427,29 @@ async def test_unreadable_files_and_bad_choices_get_clear_errors(app_client: Cli
         headers=admin,
     )
     assert both.status_code == 422
+
+
+async def test_unique_custom_values_are_checked_against_records_and_earlier_rows(
+    app_client: Client, worker: Processes
+) -> None:
+    tenant = await sign_up(app_client)
+    admin = await sign_in(app_client, tenant.slug, f"admin@{tenant.slug}.example")
+    field = {"object_type": "contact", "key": "ref", "label": "Ref", "type": "text", "unique": True}
+    assert (await app_client.post("/api/v1/custom-fields", json=field, headers=admin)).status_code == 201
+    taken = {"last_name": "Taken", "custom": {"ref": "A-1"}}
+    assert (await app_client.post("/api/v1/contacts", json=taken, headers=admin)).status_code == 201
+    body = _csv([["Last name", "Ref"], ["One", "A-1"], ["Two", "B-2"], ["Three", "B-2"], ["Four", "C-3"]])
+    uploaded = await _upload(app_client, admin, body)
+    done = await _run(
+        app_client,
+        admin,
+        worker,
+        uploaded["id"],
+        {"mapping": {"Last name": "last_name", "Ref": "custom.ref"}},
+    )
+    assert done["counts"] == {"created": 2, "updated": 0, "skipped": 0, "failed": 2}, done
+    report = (await app_client.get(f"/api/v1/imports/{uploaded['id']}/failures", headers=admin)).json()
+    assert [(item["row"], item["errors"][0]["column"]) for item in report["items"]] == [
+        (2, "Ref"),
+        (4, "Ref"),
+    ]

@@ -659,9 +659,9 @@ async def _unique(run: _Run) -> None:
         await _fail_where(
             run,
             f"s.custom ? $4 AND (EXISTS (SELECT 1 FROM {table} r WHERE r.custom @> jsonb_build_object($4, "
-            f"s.custom->$4) AND r.deleted_at IS NULL AND r.id IS DISTINCT FROM {matched}) OR EXISTS "
-            "(SELECT 1 "
-            "FROM import_stage e WHERE e.n < s.n AND e.custom->$4 = s.custom->$4))",
+            f"s.custom->$4) AND r.deleted_at IS NULL AND r.id IS DISTINCT FROM {matched}) OR s.n IN "
+            "(SELECT n FROM (SELECT n, row_number() OVER (PARTITION BY custom->$4 ORDER BY n) AS r "
+            "FROM import_stage WHERE custom ? $4) repeated WHERE r > 1))",  # one sort, not a scan per row
             _header(run, name),
             name,
             "'another record or an earlier row has this value'",
