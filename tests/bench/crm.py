@@ -1,12 +1,15 @@
 """CRM: contacts at 10,000 and 100,000 (and, with ``--large``, 1,000,000) in one tenant beside a small one.
 
-Against a real ``rapport serve`` signed in as the big tenant's owner (session cookie + CSRF), 16 concurrent
-clients for ``--seconds`` after a warm-up, server and client sharing this machine:
+Against a real ``rapport serve`` (``--workers N`` processes) signed in as the big tenant's owner (session
+cookie + CSRF), 16 concurrent clients (``wire``: stdlib HTTP/1.1) for ``--seconds`` after a warm-up, server
+and client sharing this machine:
 
 - ``create``: ``POST /api/v1/contacts`` (validation, permission checks, audit row, outbox event);
 - ``list first``: ``GET /api/v1/contacts?limit=50&sort=last_name`` (with the planner estimate);
 - ``list deep``: the same from a cursor in the middle of the table;
-- ``search``: substring search by name (``filter`` ``name contains`` a random 3-letter fragment).
+- ``search``: substring search by name (``filter`` ``name contains`` a random 3-letter fragment);
+- ``record`` and ``timeline``: a record page's two requests, for a contact with 10 notes and 10 activities
+  (``raw: record`` is the row by id; the timeline has no raw twin).
 
 Beside each, ``raw:`` the same SQL statements through raw asyncpg in one process (the API's overhead is the
 ratio). Contacts are bulk-loaded with ``COPY`` and analysed between sizes; the API's RSS is read after each.
@@ -242,7 +245,29 @@ async def measure(
             )
             result.rss_mb = rss_mb(api_pid)
             results.append(result)
-        search = await _search_load(base, size, seconds, search_url, cookie)
+        record = await _record_with_history(base, cookie, write_headers)
+        for name, path in (
+            ("record", f"/api/v1/contacts/{record}"),
+            ("timeline", f"/api/v1/contacts/{record}/timeline"),
+        ):
+            result = await load(
+                f"{size}: {name}",
+                base + path,
+                seconds,
+                CONCURRENCY,
+                headers=lambda: read_headers,
+                cookies=cookie,
+            )
+            result.rss_mb = rss_mb(api_pid)
+            results.append(result)
+        search = await load(
+            f"{size}: search",
+            lambda: base + search_url(),
+            seconds,
+            CONCURRENCY,
+            headers=lambda: read_headers,
+            cookies=cookie,
+        )
         search.rss_mb = rss_mb(api_pid)
         results.append(search)
 
@@ -264,56 +289,53 @@ async def measure(
                 f"%{fragment}%",
             )
 
+        async def raw_record(connection: asyncpg.Connection, record: int = record) -> None:
+            await connection.fetchrow(
+                LIST_SQL.replace(", last_name AS _sort", "")
+                .format(extra="AND id = $1")
+                .split(" ORDER BY")[0],
+                record,
+            )
+
         for name, work in (
             ("create", raw_create),
             ("list first", raw_list_first),
             ("list deep", raw_list_deep),
+            ("record", raw_record),
             ("search", raw_search),
         ):
             results.append(await raw(f"{size}: {name}", dsn, schema, seconds, work))
     return results, extra
 
 
-async def _search_load(
-    base: str, size: int, seconds: float, url: Callable[[], str], cookie: dict[str, str]
-) -> Result:
-    """Like ``load`` but a new URL (a random fragment) per request."""
-    latencies: list[float] = []
-    errors = 0
-    async with httpx.AsyncClient(
-        base_url=base, cookies=cookie, limits=httpx.Limits(max_connections=CONCURRENCY)
-    ) as client:
-        for phase, record in ((1.0, False), (seconds, True)):
-            stop_at = time.perf_counter() + phase
-
-            async def worker(record: bool = record, stop_at: float = stop_at) -> None:
-                nonlocal errors
-                while time.perf_counter() < stop_at:
-                    began = time.perf_counter()
-                    response = await client.get(url(), headers={"x-tenant": "big"})
-                    if record:
-                        latencies.append(time.perf_counter() - began)
-                        errors += response.status_code >= 400
-
-            await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-    ordered = sorted(latencies)
-    return Result(
-        name=f"{size}: search",
-        requests=len(ordered),
-        errors=errors,
-        rps=round(len(ordered) / seconds, 1),
-        p50_ms=round(statistics.median(ordered) * 1000, 2),
-        p99_ms=round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
-    )
+async def _record_with_history(base: str, cookie: dict[str, str], headers: dict[str, str]) -> int:
+    """A contact created through the API with 10 notes and 10 activities: what a record page shows."""
+    async with httpx.AsyncClient(base_url=base, cookies=cookie, headers=headers, timeout=30) as client:
+        created = await client.post(
+            "/api/v1/contacts",
+            json={"first_name": "Page", "last_name": "Record", "emails": ["page@example.com"]},
+        )
+        created.raise_for_status()
+        record = int(created.json()["id"])
+        for n in range(10):
+            link = {"record_type": "contact", "record_id": record}
+            note = await client.post("/api/v1/notes", json={"body": f"<p>Note {n}</p>", **link})
+            note.raise_for_status()
+            task = await client.post(
+                "/api/v1/activities", json={"kind": "call", "subject": f"Call {n}", **link}
+            )
+            task.raise_for_status()
+    return record
 
 
-def run(seconds: float, large: bool = False) -> None:
+def run(seconds: float, large: bool = False, workers: int = 1) -> None:
     sizes = (10_000, 100_000, 1_000_000) if large else (10_000, 100_000)
     started = time.perf_counter()
     with services() as env:
         env = {**env, **LIMITS_OFF}
         migrate_database(env)
-        with api_server(env) as (base, process, _):
+        with api_server(env, workers) as (base, process, _):
             results, extra = asyncio.run(measure(env, base, process.pid, seconds, sizes))
     extra["suite s"] = round(time.perf_counter() - started, 1)
-    report("crm", results, extra)
+    extra["API worker processes"] = workers
+    report("crm" if workers == 1 else f"crm-{workers}-workers", results, extra)

@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
-import httpx
 from rapport.kernel.devservices import EmbeddedPostgres, EmbeddedRedis, free_port
 
+from tests.bench.wire import Connection
 from tests.support import wait_for_http
 
 RESULTS_DIR = Path(".bench")
@@ -69,11 +70,12 @@ def services() -> Iterator[dict[str, str]]:
 
 
 @contextmanager
-def api_server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
+def api_server(env: dict[str, str], workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
     """A real `rapport serve`; yields its base URL, the process and seconds until it answered."""
     port = free_port()
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "rapport", "serve", "--port", str(port)], env=env)
+    command = [sys.executable, "-m", "rapport", "serve", "--port", str(port), "--workers", str(workers)]
+    process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(base + "/healthz", process)
@@ -84,15 +86,20 @@ def api_server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[byte
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+    """Resident memory of ``pid`` and its children (uvicorn's worker processes, when there are several)."""
+    total = 0
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    pids = [pid, *(int(child) for child in children.read_text().split())] if children.exists() else [pid]
+    for one in pids:
+        for line in Path(f"/proc/{one}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return round(total / 1024, 1)
 
 
 async def load(
     name: str,
-    url: str,
+    url: str | Callable[[], str],
     seconds: float,
     concurrency: int = 16,
     warmup: float = 1.0,
@@ -102,28 +109,43 @@ async def load(
 ) -> Result:
     """GET ``url`` (or POST ``body()`` as JSON) from ``concurrency`` workers for ``seconds`` after a warm-up.
 
-    ``headers``, when given, is called once per request (e.g. to pick a tenant per request).
+    ``url`` and ``headers``, when callables, are called once per request (e.g. a random search, a tenant
+    per request). Requests go over persistent HTTP/1.1 connections of the stdlib client in ``wire`` (httpx
+    took more CPU than the server's handling of a request, on the cores the server shares).
     """
+    first = url() if callable(url) else url
+    parts = urlsplit(first)
+    fixed = {"cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+    connections = [Connection(f"{parts.scheme}://{parts.netloc}", fixed) for _ in range(concurrency)]
+
+    def target() -> str:
+        address = urlsplit(url() if callable(url) else url)
+        return address.path + (f"?{address.query}" if address.query else "")
+
+    method = "GET" if body is None else "POST"
+    constant = None if callable(url) or headers or body else connections[0].build(method, target())
     latencies: list[float] = []
     errors = 0
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency), cookies=cookies) as client:
+    try:
         for phase_seconds, record in ((warmup, False), (seconds, True)):
             stop_at = time.perf_counter() + phase_seconds
 
-            async def worker(record: bool = record, stop_at: float = stop_at) -> None:
+            async def worker(connection: Connection, record: bool = record, stop_at: float = stop_at) -> None:
                 nonlocal errors
                 while time.perf_counter() < stop_at:
                     began = time.perf_counter()
-                    sent = headers() if headers else None
-                    if body is None:
-                        response = await client.get(url, headers=sent)
-                    else:
-                        response = await client.post(url, json=body(), headers=sent)
+                    request = constant or connection.build(
+                        method, target(), headers() if headers else None, None if body is None else body()
+                    )
+                    response = await connection.send(request)
                     if record:
                         latencies.append(time.perf_counter() - began)
-                        errors += response.status_code >= 400
+                        errors += response.status >= 400
 
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            await asyncio.gather(*(worker(connection) for connection in connections))
+    finally:
+        for connection in connections:
+            await connection.close()
     ordered = sorted(latencies)
     return Result(
         name=name,

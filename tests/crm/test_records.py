@@ -273,3 +273,71 @@ async def test_nothing_crosses_tenants(
         "/api/v1/contacts", json={"last_name": "x", "company": company["id"]}, headers=theirs
     )
     assert link.status_code == 422
+
+
+async def test_email_filters_find_candidates_through_the_search_index(
+    app_client: AsyncTestClient,  # type: ignore[type-arg]
+    owner: tuple[SignedUp, dict[str, str]],
+    database_url: str,
+) -> None:
+    """Contacts have no trigram index of their own on email: ``contains`` and ``starts_with`` on it also
+    test the search expression, whose index finds the candidates; the email itself decides."""
+    import uuid
+
+    from rapport.crm.listing import _Sql, parse_filter
+    from rapport.crm.objects import LISTS
+    from rapport.identity.access import BUILTIN_ROLES, Access
+
+    tenant, headers = owner
+    await _post(
+        app_client,
+        "/api/v1/contacts",
+        headers,
+        first_name="Zed",
+        last_name="Mail",
+        emails=["zed@qxz.example"],
+    )
+    await _post(
+        app_client,
+        "/api/v1/contacts",
+        headers,
+        first_name="Qxz",
+        last_name="Name",
+        emails=["n@other.example"],
+    )
+
+    async def emails(op: str, value: str) -> list[str]:
+        condition = json.dumps({"field": "email", "op": op, "value": value})
+        response = await app_client.get("/api/v1/contacts", params={"filter": condition}, headers=headers)
+        assert response.status_code == 200, response.text
+        return sorted(row["email"] for row in response.json()["items"])
+
+    assert await emails("contains", "qxz") == ["zed@qxz.example"]  # "Qxz Name" matches the search text only
+    assert await emails("starts_with", "zed@") == ["zed@qxz.example"]
+    assert await emails("starts_with", "qxz") == []
+
+    member = uuid.uuid4()
+    access = Access(user_id=member, role=BUILTIN_ROLES["owner"], teammates=frozenset({member}), scopes=None)
+    sql = _Sql()
+    where = parse_filter(LISTS["contact"], access, {"field": "email", "op": "contains", "value": "qxz"}, sql)
+    schema = await schema_of(database_url, tenant)
+    connection = await asyncpg.connect(database_url)
+    try:
+        # Enough rows (this test's own tenant) that the planner prefers an index serving the ILIKE.
+        await connection.execute(
+            f'INSERT INTO "{schema}".contacts (first_name, last_name, email, emails, phones, created_at, '
+            "updated_at) SELECT 'P' || n, 'Q' || n, 'p' || n || '@e' || n || '.example', '[]', '[]', now(), "
+            "now() FROM generate_series(1, 20000) n"
+        )
+        await connection.execute(f'VACUUM ANALYZE "{schema}".contacts')
+        async with connection.transaction():
+            await connection.execute(f'SET LOCAL search_path = "{schema}", ext')
+            plan = "\n".join(
+                row[0]
+                for row in await connection.fetch(
+                    f"EXPLAIN SELECT id FROM contacts WHERE deleted_at IS NULL AND {where}", *sql.args
+                )
+            )
+    finally:
+        await connection.close()
+    assert "contacts_search_trgm" in plan, plan

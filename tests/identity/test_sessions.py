@@ -37,6 +37,7 @@ async def test_sign_in_sets_a_safe_cookie_and_returns_a_csrf_token(
         "role": "owner",
         "tenant": first.slug,
         "via": "session",
+        "totp_enabled": False,
     }
 
 
@@ -158,3 +159,42 @@ async def test_list_and_end_my_other_sessions(
     assert again.status_code == 404
     app_client.cookies.set("rapport_session", laptop_cookie or "")
     assert (await app_client.get("/api/v1/me", headers=headers)).status_code == 401
+
+
+async def test_sign_out_all_my_other_sessions_at_once(
+    app_client: AsyncTestClient,
+    two_tenants: tuple[SignedUp, SignedUp],  # type: ignore[type-arg]
+) -> None:
+    first, second = two_tenants
+    headers = {"x-tenant": first.slug}
+    cookies = []
+    for _ in range(2):  # "the laptop" and "the phone"
+        assert (await login(app_client, first.slug, SHARED_EMAIL)).status_code == 200
+        cookies.append(app_client.cookies.get("rapport_session"))
+        app_client.cookies.clear()
+    assert (await login(app_client, second.slug, SHARED_EMAIL)).status_code == 200  # another workspace
+    other_workspace = app_client.cookies.get("rapport_session")
+    app_client.cookies.clear()
+    signed_in = await login(app_client, first.slug, SHARED_EMAIL)  # this browser
+    csrf = signed_in.json()["csrf_token"]
+    me = (await app_client.get("/api/v1/me", headers=headers)).json()
+    assert me["totp_enabled"] is False
+
+    refused = await app_client.delete("/api/v1/me/sessions", headers=headers)  # no CSRF token
+    assert refused.status_code == 403
+    ended = await app_client.delete("/api/v1/me/sessions", headers={**headers, "x-csrf-token": csrf})
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["ended"] >= 2
+    sessions = (await app_client.get("/api/v1/me/sessions", headers=headers)).json()
+    assert [row["current"] for row in sessions] == [True]
+    again = await app_client.delete("/api/v1/me/sessions", headers={**headers, "x-csrf-token": csrf})
+    assert again.json() == {"ended": 0}
+    this_browser = app_client.cookies.get("rapport_session")
+    for cookie in cookies:
+        app_client.cookies.set("rapport_session", cookie or "")
+        assert (await app_client.get("/api/v1/me", headers=headers)).status_code == 401
+    # The other workspace's session is not this workspace's to end.
+    app_client.cookies.set("rapport_session", other_workspace or "")
+    assert (await app_client.get("/api/v1/me", headers={"x-tenant": second.slug})).status_code == 200
+    app_client.cookies.set("rapport_session", this_browser or "")
+    assert (await app_client.get("/api/v1/me", headers=headers)).status_code == 200

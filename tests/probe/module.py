@@ -11,16 +11,15 @@ from typing import Annotated, Any
 
 import asyncpg
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from piccolo.columns import UUID, BigSerial, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 from rapport.identity import records
-from rapport.identity.access import Access, provide_access, requires_permission
+from rapport.identity.access import Access, requires_permission
 from rapport.identity.audit import Actor
-from rapport.identity.controllers import provide_principal, provide_tenant
 from rapport.identity.principal import Principal
 from rapport.kernel.clients import client_ip
 from rapport.kernel.errors import FieldError, ValidationFailed
@@ -90,11 +89,6 @@ def _values(data: dict[str, Any]) -> dict[str, Any]:
 
 class ProbeController(Controller):
     path = "/api/v1/probe-records"
-    dependencies = {
-        "tenant": Provide(provide_tenant),
-        "principal": Provide(provide_principal),
-        "access": Provide(provide_access),
-    }
 
     @get("/", guards=[requires_permission("probe", "read")])
     async def list_(

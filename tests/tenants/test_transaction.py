@@ -71,7 +71,7 @@ async def test_search_path_is_transaction_local(
     first, _ = await contexts(*two_tenants)
     async with tenant_transaction(first) as transaction:
         connection = transaction.connection
-        assert await connection.fetchval("SHOW search_path") == f'"{first.schema_name}", ext'
+        assert await connection.fetchval("SELECT current_schemas(false)") == [first.schema_name, "ext"]
     # The pooled connection went back with its empty search_path.
     async with engine.transaction() as transaction:
         assert await transaction.connection.fetchval("SHOW search_path") in ('""', "")

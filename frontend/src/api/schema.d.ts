@@ -1509,7 +1509,8 @@ export interface paths {
         get: operations["ApiV1MeSessionsSessions"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Sign out your other sessions on this workspace */
+        delete: operations["ApiV1MeSessionsEndOtherSessions"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2640,6 +2641,7 @@ export interface components {
             email: string;
             role: string;
             tenant: string;
+            totp_enabled: boolean;
             /** Format: uuid */
             user_id: string;
             via: string;
@@ -2950,6 +2952,10 @@ export interface components {
             tenant: string;
             /** Format: uuid */
             user_id: string;
+        };
+        /** SessionsEnded */
+        SessionsEnded: {
+            ended: number;
         };
         /** SignupAdmin */
         SignupAdmin: {
@@ -7519,6 +7525,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MySession"][];
+                };
+            };
+        };
+    };
+    ApiV1MeSessionsEndOtherSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionsEnded"];
                 };
             };
         };

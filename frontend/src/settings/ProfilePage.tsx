@@ -1,5 +1,5 @@
-// My profile, for every member: a new password (by the emailed link: the API has no change-password call for
-// a signed-in member), two-factor sign-in with an authenticator app, and my signed-in sessions.
+// My profile, for every member: a new password (here, or by an emailed link), two-factor sign-in with an
+// authenticator app (its state from /me), and my signed-in sessions (all others end with one request).
 import { Alert, Badge, Button, Code, CopyButton, Group, List, Paper, PasswordInput, Skeleton, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -12,6 +12,7 @@ import { formErrors, NO_ERRORS, said, type FormErrors } from "./errors";
 import { browserOf, groupedSecret, qrPath } from "./settingsLogic";
 
 const SESSIONS = ["me", "sessions"] as const;
+const ME = ["me", "profile"] as const;
 
 export function ProfilePage() {
   return (
@@ -110,6 +111,10 @@ function PasswordSection() {
 type Enrollment = Schemas["TotpEnrollment"];
 
 function TwoFactorSection() {
+  const client = useQueryClient();
+  const me = useQuery({ queryKey: ME, queryFn: () => unwrap(api.GET("/api/v1/me")) });
+  const enabled = me.data?.totp_enabled;
+  const refresh = () => void client.invalidateQueries({ queryKey: ME });
   const [enrollment, setEnrollment] = useState<Enrollment | null>(null);
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
   const [startError, setStartError] = useState<string | null>(null);
@@ -129,9 +134,16 @@ function TwoFactorSection() {
   return (
     <Paper withBorder p="lg" radius="md" component="section" aria-labelledby="profile-2fa">
       <Stack gap="sm">
-        <Title order={2} size="h5" id="profile-2fa">
-          Two-factor sign-in
-        </Title>
+        <Group gap="xs">
+          <Title order={2} size="h5" id="profile-2fa">
+            Two-factor sign-in
+          </Title>
+          {enabled !== undefined && (
+            <Badge color={enabled ? "teal" : "gray"} variant="light" data-testid="totp-state">
+              {enabled ? "On" : "Off"}
+            </Badge>
+          )}
+        </Group>
         <Text size="sm">After your password, sign-in asks for a code from an authenticator app.</Text>
         {recoveryCodes && <RecoveryCodesShown codes={recoveryCodes} onDone={() => setRecoveryCodes(null)} />}
         {startError && (
@@ -146,10 +158,12 @@ function TwoFactorSection() {
             onConfirmed={(codes) => {
               setEnrollment(null);
               setRecoveryCodes(codes);
+              refresh();
             }}
           />
         ) : (
-          !recoveryCodes && (
+          !recoveryCodes &&
+          enabled === false && (
             <Group>
               <Button onClick={() => void start()} loading={busy}>
                 Set up an authenticator app
@@ -157,7 +171,7 @@ function TwoFactorSection() {
             </Group>
           )
         )}
-        <DisableTwoFactor />
+        {enabled && <DisableTwoFactor onDisabled={refresh} />}
       </Stack>
     </Paper>
   );
@@ -266,7 +280,7 @@ function RecoveryCodesShown({ codes, onDone }: { codes: string[]; onDone: () => 
   );
 }
 
-function DisableTwoFactor() {
+function DisableTwoFactor({ onDisabled }: { onDisabled: () => void }) {
   const [code, setCode] = useState("");
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [busy, setBusy] = useState(false);
@@ -277,6 +291,7 @@ function DisableTwoFactor() {
       await unwrap(api.POST("/api/v1/me/totp/disable", { body: { code: code.trim() } }));
       setCode("");
       notifications.show({ message: "Two-factor sign-in is off." });
+      onDisabled();
     } catch (error) {
       setErrors(formErrors(error, ["code"]));
     } finally {
@@ -318,20 +333,20 @@ function SessionsSection() {
   const [busy, setBusy] = useState(false);
   const revoke = async (ids: string[]) => {
     setBusy(true);
-    const failures: string[] = [];
-    for (const id of ids) {
-      try {
-        await unwrap(api.DELETE("/api/v1/me/sessions/{session_id}", { params: { path: { session_id: id } } }));
-      } catch (error) {
-        failures.push(messageOf(error));
+    try {
+      const [only] = ids;
+      if (ids.length === 1 && only) {
+        await unwrap(api.DELETE("/api/v1/me/sessions/{session_id}", { params: { path: { session_id: only } } }));
+        notifications.show({ message: "Signed that session out." });
+      } else {
+        const { ended } = await unwrap(api.DELETE("/api/v1/me/sessions"));
+        notifications.show({ message: `Signed ${ended} other ${ended === 1 ? "session" : "sessions"} out.` });
       }
-    }
-    setBusy(false);
-    await client.invalidateQueries({ queryKey: SESSIONS });
-    if (failures.length) {
-      notifications.show({ color: "red", title: "Not every session was signed out", message: failures[0] });
-    } else {
-      notifications.show({ message: ids.length === 1 ? "Signed that session out." : `Signed ${ids.length} sessions out.` });
+    } catch (error) {
+      notifications.show({ color: "red", title: "Not signed out", message: messageOf(error) });
+    } finally {
+      setBusy(false);
+      await client.invalidateQueries({ queryKey: SESSIONS });
     }
   };
   const others = (sessions.data ?? []).filter((session) => !session.current);

@@ -10,6 +10,7 @@ import structlog
 from litestar import Litestar, get
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -17,6 +18,8 @@ from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
 from rapport import __version__
+from rapport.identity.access import provide_access
+from rapport.identity.controllers import provide_principal
 from rapport.identity.middleware import AuthMiddleware
 from rapport.kernel.db import create_engine, install_engine, release_connection
 from rapport.kernel.errors import problem_details_plugin, unhandled_exception_handler
@@ -31,7 +34,7 @@ from rapport.kernel.redis import create_pubsub_redis, create_redis
 from rapport.kernel.routes import NO_TENANT
 from rapport.kernel.settings import Settings, load_settings
 from rapport.tenancy.changes import listen_for_changes
-from rapport.tenancy.middleware import TenantMiddleware, TenantResolver
+from rapport.tenancy.middleware import TenantMiddleware, TenantResolver, provide_tenant
 
 __all__ = ["app_from_environment", "create_app"]
 
@@ -87,6 +90,13 @@ def create_app(settings: Settings) -> Litestar:
 
     app = Litestar(
         route_handlers=handlers,
+        # Every module's routes may ask for these; ``principal`` follows ``tenant`` and ``access`` follows
+        # ``principal`` (see ``provide_principal``), so a handler resolves them in sequence, without tasks.
+        dependencies={
+            "tenant": Provide(provide_tenant),
+            "principal": Provide(provide_principal),
+            "access": Provide(provide_access),
+        },
         lifespan=[lifespan],
         middleware=[
             RequestIdMiddleware(),

@@ -16,6 +16,7 @@ from rapport_tenants.names import search_path_for
 
 __all__ = [
     "NestedTenantTransaction",
+    "ScopedTransaction",
     "TenantContext",
     "current_tenant",
     "process_engine",
@@ -52,6 +53,32 @@ def process_engine() -> PostgresEngine:
     return engine
 
 
+class ScopedTransaction(PostgresTransaction):
+    """A Piccolo transaction that opens with ``BEGIN`` and ``SET LOCAL search_path`` in one round trip.
+
+    asyncpg's own transaction object would send ``BEGIN`` alone, then the ``search_path`` would cost a second
+    round trip on every request. The statements go as one simple query (no parameters: ``search_path``
+    comes from :func:`search_path_for`, which checks the schema name). Inside, savepoints are Piccolo's
+    (``transaction.savepoint()``), not asyncpg's ``connection.transaction()``, which refuses to nest in a
+    transaction it did not start.
+    """
+
+    def __init__(self, engine: PostgresEngine, search_path: str) -> None:
+        super().__init__(engine, allow_nested=False)
+        self._opening = f"BEGIN; SET LOCAL search_path TO {search_path}"
+
+    async def begin(self) -> None:
+        await self.connection.execute(self._opening)
+
+    async def commit(self) -> None:
+        await self.connection.execute("COMMIT")
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.connection.execute("ROLLBACK")
+        self._rolled_back = True
+
+
 @asynccontextmanager
 async def tenant_transaction(
     ctx: TenantContext, engine: PostgresEngine | None = None
@@ -65,10 +92,7 @@ async def tenant_transaction(
     engine = engine or process_engine()
     if engine.current_transaction.get() is not None:
         raise NestedTenantTransaction(f"a transaction is already open; cannot enter tenant {ctx.slug}")
-    async with engine.transaction(allow_nested=False) as transaction:
-        await transaction.connection.execute(
-            "SELECT set_config('search_path', $1, true)", search_path_for(ctx.schema_name)
-        )
+    async with ScopedTransaction(engine, search_path_for(ctx.schema_name)) as transaction:
         token = current_tenant.set(ctx)
         try:
             yield transaction

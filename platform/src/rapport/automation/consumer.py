@@ -18,7 +18,7 @@ from rapport_tenants.context import TenantContext
 from rapport.automation.rules import RuleSpec, evaluate, perform, rule_actor
 from rapport.events.consumers import EventConsumer
 from rapport.events.outbox import Event, cause_depth
-from rapport.kernel.db import transaction_connection
+from rapport.kernel.db import savepoint, transaction_connection
 from rapport.kernel.objects import ObjectType
 
 __all__ = ["CONSUMER", "MAX_DEPTH", "load_rules", "run_rule"]
@@ -85,7 +85,7 @@ async def run_rule(
     error = None
     token = cause_depth.set(depth + 1)
     try:
-        async with transaction_connection().transaction():  # a savepoint: a failing rule rolls back alone
+        async with savepoint():  # a failing rule rolls back alone
             if evaluate(rule.conditions, record, changes, evaluations):
                 actions = await perform(rule, kind, record)
                 status = "done"

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from rapport_tenants.context import TenantContext
@@ -23,7 +23,6 @@ from rapport.automation.services import (
     update_rule,
 )
 from rapport.identity.audit import Actor
-from rapport.identity.controllers import provide_principal, provide_tenant
 from rapport.identity.guards import requires_role
 from rapport.identity.principal import Principal
 from rapport.identity.tables import Role
@@ -103,7 +102,6 @@ class AutomationController(Controller):
     path = "/api/v1/automation/rules"
     tags = ["automation"]
     guards = [requires_role(Role.OWNER, Role.ADMIN)]
-    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @get("/", summary="Automation rules, oldest first")
     async def rules(self, tenant: NamedDependency[TenantContext]) -> list[RuleOut]:

@@ -22,9 +22,8 @@ from rapport.crm.search import search_all
 from rapport.crm.timeline import timeline
 from rapport.crm.views import apply_view
 from rapport.identity import records
-from rapport.identity.access import Access, provide_access, requires_permission
+from rapport.identity.access import Access, requires_permission
 from rapport.identity.audit import Actor
-from rapport.identity.controllers import provide_principal, provide_tenant
 from rapport.identity.guards import requires_role
 from rapport.identity.principal import Principal
 from rapport.identity.tables import Role
@@ -181,6 +180,7 @@ def _sent(data: msgspec.Struct) -> dict[str, Any]:
 
 
 def _list_request(
+    access: NamedDependency[Access],
     filter: Annotated[str | None, QueryParameter(max_length=8000, description="JSON filter tree")] = None,  # noqa: A002
     sort: Annotated[str, QueryParameter(max_length=60, description="field or -field")] = "id",
     cursor: Annotated[str | None, QueryParameter(max_length=500)] = None,
@@ -188,6 +188,7 @@ def _list_request(
     fields: Annotated[str | None, QueryParameter(max_length=500, description="comma-separated")] = None,
     q: Annotated[str | None, QueryParameter(max_length=200)] = None,
 ) -> ListRequest:
+    del access  # only to be resolved after it, in sequence (see ``provide_principal``)
     try:
         tree = json.loads(filter) if filter else {}
     except ValueError:
@@ -207,9 +208,6 @@ def _controller(spec: ListSpec, path: str, body: type[msgspec.Struct]) -> type[C
     class RecordController(Controller):
         tags = ["crm"]
         dependencies = {
-            "tenant": Provide(provide_tenant),
-            "principal": Provide(provide_principal),
-            "access": Provide(provide_access),
             "listing": Provide(_list_request, sync_to_thread=False),
         }
 
@@ -358,7 +356,6 @@ def _stages(stages: list[StageIn]) -> list[dict[str, Any]]:
 class PipelineController(Controller):
     path = "/api/v1/pipelines"
     tags = ["crm"]
-    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @get("/", summary="Pipelines with their stages, in order (every member)")
     async def pipelines(self, tenant: NamedDependency[TenantContext]) -> list[PipelineOut]:
@@ -418,7 +415,6 @@ class SearchHit(msgspec.Struct):
 class SearchController(Controller):
     path = "/api/v1/search"
     tags = ["crm"]
-    dependencies = {"tenant": Provide(provide_tenant), "access": Provide(provide_access)}
 
     @get("/", summary="Search contacts and companies (typo-tolerant, ranked, only what you may see)")
     async def search(

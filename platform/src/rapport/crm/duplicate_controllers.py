@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from rapport_tenants.context import TenantContext
 
 from rapport.crm import duplicate_queue
-from rapport.identity.access import Access, provide_access
-from rapport.identity.controllers import provide_principal, provide_tenant
+from rapport.identity.access import Access
 from rapport.identity.principal import Principal
 
 __all__ = ["DuplicateQueueController"]
@@ -21,11 +20,6 @@ __all__ = ["DuplicateQueueController"]
 class DuplicateQueueController(Controller):
     path = "/api/v1/duplicate-pairs"
     tags = ["crm"]
-    dependencies = {
-        "tenant": Provide(provide_tenant),
-        "principal": Provide(provide_principal),
-        "access": Provide(provide_access),
-    }
 
     @get("/{object_type:str}", summary="Likely duplicate pairs, best first (pairs you may see both of)")
     async def queue(

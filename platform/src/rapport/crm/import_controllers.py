@@ -10,15 +10,14 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 from rapport_tenants.context import TenantContext, tenant_transaction
 
 from rapport.crm import custom_fields, imports
 from rapport.crm.import_fields import IMPORTABLE, import_fields
-from rapport.identity.access import Access, provide_access
-from rapport.identity.controllers import provide_principal, provide_tenant
+from rapport.identity.access import Access
 from rapport.identity.principal import Principal
 from rapport.kernel.errors import FieldError, ValidationFailed
 
@@ -57,11 +56,6 @@ class ImportController(Controller):
 
     path = "/api/v1/imports"
     tags = ["crm"]
-    dependencies = {
-        "tenant": Provide(provide_tenant),
-        "principal": Provide(provide_principal),
-        "access": Provide(provide_access),
-    }
 
     @post(
         "/",

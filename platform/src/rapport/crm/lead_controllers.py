@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from rapport_tenants.context import TenantContext, tenant_transaction
@@ -17,9 +17,8 @@ from rapport_tenants.context import TenantContext, tenant_transaction
 from rapport.crm import leads
 from rapport.crm.tables import LeadAssignmentRule, LeadForm, LeadScoringRule
 from rapport.identity import audit
-from rapport.identity.access import Access, provide_access, requires_permission
+from rapport.identity.access import Access, requires_permission
 from rapport.identity.audit import Actor
-from rapport.identity.controllers import provide_principal, provide_tenant
 from rapport.identity.guards import requires_role
 from rapport.identity.principal import Principal
 from rapport.identity.tables import Role
@@ -92,11 +91,6 @@ class ScoringRuleIn(msgspec.Struct, forbid_unknown_fields=True):
 class LeadConversionController(Controller):
     path = "/api/v1/leads"
     tags = ["crm"]
-    dependencies = {
-        "tenant": Provide(provide_tenant),
-        "principal": Provide(provide_principal),
-        "access": Provide(provide_access),
-    }
 
     @post(
         "/{lead_id:int}/convert",
@@ -125,7 +119,6 @@ class LeadCaptureController(Controller):
 
     path = "/api/v1/capture"
     tags = ["crm"]
-    dependencies = {"tenant": Provide(provide_tenant)}
 
     @post(
         "/{key:str}",
@@ -167,7 +160,6 @@ class LeadFormController(Controller):
     path = "/api/v1/lead-forms"
     tags = ["crm"]
     guards = [ADMINS]
-    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @post(
         "/", status_code=HTTP_201_CREATED, summary="A web-to-lead form: its key goes into your website's form"
@@ -226,7 +218,6 @@ class LeadRuleController(Controller):
     path = "/api/v1/lead-rules"
     tags = ["crm"]
     guards = [ADMINS]
-    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @get("/assignment", summary="Assignment rules, in the order they are tried")
     async def assignment_rules(self, tenant: NamedDependency[TenantContext]) -> list[dict[str, Any]]:

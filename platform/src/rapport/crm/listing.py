@@ -127,6 +127,8 @@ def _leaf(spec: FieldSpec, op: str, value: Any, sql: _Sql, path: str) -> str:
     if op in TRIGRAM_OPS:
         text = escape_like(str(_coerce(spec, value, path)))
         pattern = f"%{text}%" if op == "contains" else f"{text}%"
+        if spec.trigram_via:
+            return f"({spec.trigram_via} ILIKE {sql.add(f'%{text}%')} AND {column} ILIKE {sql.add(pattern)})"
         return f"{column} ILIKE {sql.add(pattern)}"
     symbol = {"eq": "=", "ne": "IS DISTINCT FROM", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}[op]
     return f"{column} {symbol} {sql.add(_coerce(spec, value, path))}"
@@ -305,7 +307,7 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
         f"ORDER BY {sort_spec.sql} {direction}, id {direction} LIMIT {request.limit + 1}"
     )
     async with tenant_transaction(tenant) as transaction:
-        rows = [dict(row) for row in await transaction.connection.fetch(query, *sql.args)]
+        rows = await transaction.connection.fetch(query, *sql.args)
         tags: dict[int, list[str]] = {}
         if with_tags and rows:
             tags = {
@@ -327,10 +329,13 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
     next_cursor = _encode_cursor(rows[-1]["_sort"], rows[-1]["id"]) if more and rows else None
     # JSON columns go out as the database wrote them (msgspec.Raw): no parse and re-encode per row.
     json_columns = {column._meta.name for column in spec.kind.table._meta.json_columns}
-    items = [
-        {name: _raw_json(row[name]) if name in json_columns else row[name] for name in columns}
-        for row in rows
-    ]
+    raw_json = [name for name in columns if name in json_columns]
+    items = []
+    for row in rows:
+        item = dict(zip(columns, row, strict=False))  # the row ends with _sort, which is left out
+        for name in raw_json:
+            item[name] = _raw_json(item[name])
+        items.append(item)
     if with_tags:
         for item in items:
             item["tags"] = tags.get(item["id"], [])

@@ -6,15 +6,14 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, put
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from rapport_tenants.context import TenantContext
 
 from rapport.crm import roles
-from rapport.identity.access import Access, provide_access
+from rapport.identity.access import Access
 from rapport.identity.audit import Actor
-from rapport.identity.controllers import provide_principal, provide_tenant
 from rapport.identity.principal import Principal
 from rapport.kernel.clients import client_ip
 
@@ -28,11 +27,6 @@ class RoleIn(msgspec.Struct, forbid_unknown_fields=True):
 class RoleController(Controller):
     path = "/api/v1"
     tags = ["crm"]
-    dependencies = {
-        "tenant": Provide(provide_tenant),
-        "principal": Provide(provide_principal),
-        "access": Provide(provide_access),
-    }
 
     @get("/deals/{record_id:int}/contacts", summary="The deal's contacts and their roles")
     async def deal_contacts(

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
@@ -16,9 +16,8 @@ from rapport.crm import custom_fields, exports, merging, views
 from rapport.crm.listing import ListRequest, escape_like
 from rapport.crm.tables import Tag
 from rapport.identity import audit
-from rapport.identity.access import Access, provide_access
+from rapport.identity.access import Access
 from rapport.identity.audit import Actor
-from rapport.identity.controllers import provide_principal, provide_tenant
 from rapport.identity.guards import requires_role
 from rapport.identity.principal import Principal
 from rapport.identity.tables import Role
@@ -58,11 +57,6 @@ class ViewChange(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
 class ViewController(Controller):
     path = "/api/v1/views"
     tags = ["crm"]
-    dependencies = {
-        "tenant": Provide(provide_tenant),
-        "principal": Provide(provide_principal),
-        "access": Provide(provide_access),
-    }
 
     @get("/", summary="Your views and the shared ones for an object type, in order")
     async def list(
@@ -115,7 +109,6 @@ class TagController(Controller):
 
     path = "/api/v1/tags"
     tags = ["crm"]
-    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @get("/", summary="Tags, by name (``q``: names starting with it)")
     async def list(
@@ -192,7 +185,6 @@ class CustomFieldController(Controller):
 
     path = "/api/v1/custom-fields"
     tags = ["crm"]
-    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @get("/", summary="The custom fields of an object type, in order")
     async def list(
@@ -249,11 +241,6 @@ class ExportController(Controller):
 
     path = "/api/v1/exports"
     tags = ["crm"]
-    dependencies = {
-        "tenant": Provide(provide_tenant),
-        "principal": Provide(provide_principal),
-        "access": Provide(provide_access),
-    }
 
     @post("/", status_code=HTTP_202_ACCEPTED, summary="Start an export (needs the export permission)")
     async def start(
@@ -338,11 +325,6 @@ class MergeController(Controller):
 
     path = "/api/v1"
     tags = ["crm"]
-    dependencies = {
-        "tenant": Provide(provide_tenant),
-        "principal": Provide(provide_principal),
-        "access": Provide(provide_access),
-    }
 
     @get("/duplicates/{object_type:str}/{record_id:int}", summary="Likely duplicates of a record, best first")
     async def duplicates(

@@ -71,13 +71,18 @@ class Event:
         )
 
 
+# The events and the relay's wake-up in one statement (one round trip per write).
 _INSERT = """
-INSERT INTO outbox_events (event_id, name, version, record_type, record_id, changes, actor_user_id, actor,
-                           occurred_at, depth)
-SELECT e.event_id, e.name, e.version, e.record_type, e.record_id, e.changes::jsonb, e.actor_user_id,
-       e.actor, now(), $9
-FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[])
-     AS e(event_id, name, version, record_type, record_id, changes, actor_user_id, actor)
+WITH written AS (
+    INSERT INTO outbox_events (event_id, name, version, record_type, record_id, changes, actor_user_id, actor,
+                               occurred_at, depth)
+    SELECT e.event_id, e.name, e.version, e.record_type, e.record_id, e.changes::jsonb, e.actor_user_id,
+           e.actor, now(), $9
+    FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::text[])
+         AS e(event_id, name, version, record_type, record_id, changes, actor_user_id, actor)
+    RETURNING 1
+)
+SELECT pg_notify($10, $11) FROM (SELECT 1 FROM written LIMIT 1) AS any_written
 """
 
 
@@ -99,8 +104,7 @@ async def emit_many(events: Sequence[NewEvent]) -> list[uuid.UUID]:
         [event.actor_user_id for event in events],
         [event.actor[:320] for event in events],
     )
-    await transaction.connection.execute(_INSERT, *columns, cause_depth.get())
-    await transaction.connection.execute("SELECT pg_notify($1, $2)", CHANNEL, tenant.schema_name)
+    await transaction.connection.execute(_INSERT, *columns, cause_depth.get(), CHANNEL, tenant.schema_name)
     return ids
 
 

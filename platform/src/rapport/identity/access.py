@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from rapport_tenants.context import TenantContext
 from rapport_tenants.names import check_schema_name
@@ -37,6 +38,8 @@ __all__ = [
     "PermissionDenied",
     "RoleSpec",
     "Scope",
+    "access_columns",
+    "access_from_row",
     "access_of",
     "load_access",
     "parse_permissions",
@@ -275,27 +278,28 @@ class Access:
         return {key: value for key, value in row.items() if key not in hidden}
 
 
-_ACCESS_SQL = """
-SELECT
-    (SELECT json_build_object('name', name, 'description', description, 'permissions', permissions)
-       FROM "{schema}".roles WHERE key = {{}}) AS custom,
-    ARRAY(SELECT DISTINCT mate.user_id FROM "{schema}".team_members mine
-          JOIN "{schema}".team_members mate ON mate.team = mine.team WHERE mine.user_id = {{}}) AS mates
-"""
+def access_columns(schema: str, role: str, user_id: str) -> str:
+    """SQL for the two columns an :class:`Access` is built from (see :func:`access_from_row`).
 
-
-async def load_access(tenant: TenantContext, principal: Principal) -> Access:
-    """The principal's permissions in ``tenant``: their role's rules and their teammates.
-
-    One statement on the tenant's schema-qualified tables (no transaction of its own: this runs on every
-    request, and a transaction would cost three more round trips).
+    ``role`` and ``user_id`` are SQL expressions (a parameter placeholder or a joined column), so the
+    sign-in lookups can fetch the member's access in the statement that checks their credential.
+    ``schema`` must have passed ``check_schema_name``.
     """
-    schema = check_schema_name(tenant.schema_name)
-    rows = await Membership.raw(_ACCESS_SQL.format(schema=schema), principal.role, principal.user_id)
-    row = rows[0]
+    return (
+        "(SELECT json_build_object('name', name, 'description', description, 'permissions', permissions) "
+        f'FROM "{schema}".roles WHERE key = {role}) AS access_custom, '
+        f'ARRAY(SELECT DISTINCT mate.user_id FROM "{schema}".team_members mine '
+        f'JOIN "{schema}".team_members mate ON mate.team = mine.team WHERE mine.user_id = {user_id}) '
+        "AS access_mates"
+    )
+
+
+def access_from_row(principal: Principal, row: Mapping[str, Any]) -> Access:
+    """The principal's :class:`Access` from a row holding :func:`access_columns`."""
     role = BUILTIN_ROLES.get(principal.role)
     if role is None:
-        custom = json.loads(row["custom"]) if isinstance(row["custom"], str) else row["custom"]
+        custom = row["access_custom"]
+        custom = json.loads(custom) if isinstance(custom, str) else custom
         role = (
             RoleSpec.custom(principal.role, custom["name"], custom["description"], custom["permissions"])
             if custom
@@ -304,9 +308,21 @@ async def load_access(tenant: TenantContext, principal: Principal) -> Access:
     return Access(
         user_id=principal.user_id,
         role=role,
-        teammates=frozenset({principal.user_id, *row["mates"]}),
+        teammates=frozenset({principal.user_id, *row["access_mates"]}),
         scopes=principal.scopes if principal.via == "api_key" else None,
     )
+
+
+async def load_access(tenant: TenantContext, principal: Principal) -> Access:
+    """The principal's permissions in ``tenant``: their role's rules and their teammates.
+
+    One statement on the tenant's schema-qualified tables (no transaction of its own). Requests get it
+    from the statement that checked their session or key instead (see ``AuthMiddleware``).
+    """
+    schema = check_schema_name(tenant.schema_name)
+    columns = access_columns(schema, "{}", "{}")
+    rows = await Membership.raw(f"SELECT {columns}", principal.role, principal.user_id)
+    return access_from_row(principal, rows[0])
 
 
 async def access_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Access:
@@ -319,7 +335,11 @@ async def access_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Access:
     return cached
 
 
-async def provide_access(request: ASGIConnection[Any, Any, Any, Any]) -> Access:
+async def provide_access(
+    request: ASGIConnection[Any, Any, Any, Any], principal: NamedDependency[Principal]
+) -> Access:
+    """The ``access`` dependency; after ``principal`` (see ``provide_principal``) for the same reason."""
+    del principal
     return await access_of(request)
 
 

@@ -8,14 +8,13 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from rapport_tenants.context import TenantContext
 
-from rapport.identity.access import Access, RoleSpec, provide_access
+from rapport.identity.access import Access, RoleSpec
 from rapport.identity.audit import Actor
-from rapport.identity.controllers import provide_principal, provide_tenant
 from rapport.identity.guards import requires_role
 from rapport.identity.principal import Principal
 from rapport.identity.roles import (
@@ -134,15 +133,11 @@ def _set(struct: msgspec.Struct) -> dict[str, Any]:
     }
 
 
-_DEPENDENCIES = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
-
-
 class AccessController(Controller):
     """What any member may ask: which object types exist, and what their own role lets them do."""
 
     path = "/api/v1"
     tags = ["access"]
-    dependencies = {"access": Provide(provide_access)}
 
     @get("/object-types", summary="The object types roles give permissions on, with their fields")
     async def object_types(self, request: Request[Any, Any, Any]) -> list[ObjectTypeOut]:
@@ -162,7 +157,6 @@ class RoleController(Controller):
     path = "/api/v1/roles"
     tags = ["access"]
     guards = [ADMINS]
-    dependencies = _DEPENDENCIES
 
     @get("/", summary="Built-in roles, then custom roles by name")
     async def roles(self, tenant: NamedDependency[TenantContext]) -> list[RoleOut]:
@@ -223,7 +217,6 @@ class TeamController(Controller):
     path = "/api/v1/teams"
     tags = ["access"]
     guards = [ADMINS]
-    dependencies = _DEPENDENCIES
 
     @get("/", summary="Teams by name, with their members' user ids")
     async def teams(self, tenant: NamedDependency[TenantContext]) -> list[TeamOut]:
@@ -266,7 +259,6 @@ class TeamController(Controller):
 class MemberController(Controller):
     path = "/api/v1/members"
     tags = ["access"]
-    dependencies = _DEPENDENCIES
 
     @get("/", summary="Members of the workspace in joining order (keyset: pass next_cursor as cursor)")
     async def members(

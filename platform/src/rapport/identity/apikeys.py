@@ -11,6 +11,7 @@ from rapport_tenants.context import TenantContext, tenant_transaction
 from rapport_tenants.names import check_schema_name
 
 from rapport.identity import audit
+from rapport.identity.access import Access, access_columns, access_from_row
 from rapport.identity.audit import Actor
 from rapport.identity.credentials import hash_token, new_api_key, parse_api_key, tokens_match
 from rapport.identity.principal import Principal
@@ -133,15 +134,16 @@ async def revoke_api_key(
             )
 
 
-async def api_key_principal(tenant: TenantContext, presented: str) -> Principal | None:
-    """The principal of a live key of this tenant whose member is still active; None otherwise."""
+async def api_key_principal(tenant: TenantContext, presented: str) -> tuple[Principal, Access] | None:
+    """The principal (and its access) of a live key of this tenant whose member is still active; or None."""
     parsed = parse_api_key(presented)
     if parsed is None:
         return None
     prefix, secret = parsed
     schema = check_schema_name(tenant.schema_name)
     rows: list[dict[str, Any]] = await ApiKey.raw(
-        "SELECT k.id, k.secret_hash, k.scopes, k.last_used_at, u.id AS user_id, u.email, m.role "
+        "SELECT k.id, k.secret_hash, k.scopes, k.last_used_at, u.id AS user_id, u.email, m.role, "
+        f"{access_columns(schema, 'm.role', 'u.id')} "
         "FROM control.api_keys k JOIN control.users u ON u.id = k.user_id "
         f'JOIN "{schema}".memberships m ON m.user_id = u.id AND m.active '  # schema name checked above
         "WHERE k.prefix = {} AND k.tenant_id = {} AND k.revoked_at IS NULL "
@@ -155,7 +157,7 @@ async def api_key_principal(tenant: TenantContext, presented: str) -> Principal 
     now = dt.datetime.now(dt.UTC)
     if row["last_used_at"] is None or row["last_used_at"] < now - _TOUCH_EVERY:
         await ApiKey.update({ApiKey.last_used_at: now}).where(ApiKey.id == row["id"])
-    return Principal(
+    principal = Principal(
         user_id=row["user_id"],
         email=row["email"],
         tenant_id=tenant.id,
@@ -164,3 +166,4 @@ async def api_key_principal(tenant: TenantContext, presented: str) -> Principal 
         api_key_id=row["id"],
         scopes=frozenset(row["scopes"]),
     )
+    return principal, access_from_row(principal, row)

@@ -18,7 +18,6 @@ from litestar.response import Stream
 from rapport_tenants.context import TenantContext, tenant_transaction
 
 from rapport.identity.audit import AuditFilter, audit_page, iter_audit
-from rapport.identity.controllers import provide_tenant
 from rapport.identity.guards import requires_role
 from rapport.identity.tables import Role
 
@@ -64,7 +63,7 @@ class AuditController(Controller):
     path = "/api/v1/audit"
     tags = ["audit"]
     guards = [requires_role(Role.OWNER, Role.ADMIN)]
-    dependencies = {"tenant": Provide(provide_tenant), "where": Provide(_filter, sync_to_thread=False)}
+    dependencies = {"where": Provide(_filter, sync_to_thread=False)}
 
     @get("/", summary="Audit events, newest first (keyset: pass next_cursor as cursor)")
     async def events(

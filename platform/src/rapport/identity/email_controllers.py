@@ -6,13 +6,12 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from rapport_tenants.context import TenantContext
 
 from rapport.identity.audit import Actor
-from rapport.identity.controllers import provide_principal, provide_tenant
 from rapport.identity.guards import requires_role
 from rapport.identity.invitations import accept_invitation, invite, pending_invitations, revoke_invitation
 from rapport.identity.principal import Principal
@@ -35,7 +34,6 @@ __all__ = ["EmailLinkController", "InvitationController"]
 class EmailLinkController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
-    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @post("/password-reset", exclude_from_auth=True, status_code=HTTP_202_ACCEPTED,
           summary="Email a password-reset link (same answer whether or not the account exists)")  # fmt: skip
@@ -86,7 +84,6 @@ class EmailLinkController(Controller):
 class InvitationController(Controller):
     path = "/api/v1/invitations"
     tags = ["invitations"]
-    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @post("/", status_code=HTTP_201_CREATED, guards=[requires_role(Role.OWNER, Role.ADMIN)],
           summary="Invite someone by email with a role")  # fmt: skip

@@ -14,6 +14,7 @@ from litestar.connection import ASGIConnection
 from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
 from rapport_tenants.context import TenantContext
 
+from rapport.identity.access import ACCESS_STATE_KEY
 from rapport.identity.apikeys import api_key_principal
 from rapport.identity.credentials import csrf_token_for
 from rapport.identity.principal import Principal
@@ -49,19 +50,24 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         method = connection.scope.get("method", "GET")
         scheme, _, credential = connection.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and credential:
-            principal = await api_key_principal(tenant, credential.strip())
-            if principal is None:
+            found = await api_key_principal(tenant, credential.strip())
+            if found is None:
                 raise UnauthorizedError("The API key is not valid for this workspace.", headers=_CHALLENGE)
+            principal, access = found
             needed = "read" if method in SAFE_METHODS else "write"
             if needed not in principal.scopes:
                 raise ScopeMissing(f"This request needs an API key with the '{needed}' scope.")
+            connection.scope["state"][ACCESS_STATE_KEY] = access
             return AuthenticationResult(user=principal, auth="api_key")
         token = connection.cookies.get(SESSION_COOKIE)
-        principal = await session_principal(tenant, token) if token else None
-        if principal is None:
+        found = await session_principal(tenant, token) if token else None
+        if found is None:
             raise UnauthorizedError("Sign in to continue.", headers=_CHALLENGE)
+        principal, access = found
         if method not in SAFE_METHODS:
             _check_csrf(connection, principal)
+        # Loaded with the session: guards and providers read it from here (``access_of``).
+        connection.scope["state"][ACCESS_STATE_KEY] = access
         return AuthenticationResult(user=principal, auth="session")
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "PasswordResetRequest",
     "RecoveryCodes",
     "SessionOut",
+    "SessionsEnded",
     "TokenOnly",
     "TotpChallenge",
     "TotpCode",
@@ -54,6 +55,12 @@ class Me(msgspec.Struct):
     role: str
     tenant: str
     via: str
+    totp_enabled: bool
+    """Whether the caller has a confirmed authenticator app (second factor)."""
+
+
+class SessionsEnded(msgspec.Struct):
+    ended: int
 
 
 class MyTenant(msgspec.Struct):

@@ -17,6 +17,7 @@ from rapport_tenants.names import check_schema_name
 from redis.asyncio import Redis
 
 from rapport.identity import audit
+from rapport.identity.access import Access, access_columns, access_from_row
 from rapport.identity.audit import Actor
 from rapport.identity.credentials import hash_token, new_session_token
 from rapport.identity.domains import SsoRequired, enforced_for
@@ -24,7 +25,7 @@ from rapport.identity.passwords import hash_password_sync, verify_password
 from rapport.identity.principal import Principal
 from rapport.identity.tables import Session, User
 from rapport.identity.totp import has_totp, use_second_factor
-from rapport.kernel.errors import NotFoundError, UnauthorizedError
+from rapport.kernel.errors import ForbiddenError, NotFoundError, UnauthorizedError
 from rapport.kernel.keyring import KeyRing
 from rapport.kernel.ratelimit import enforce_rate_limit, rate_limit_key
 
@@ -35,6 +36,7 @@ __all__ = [
     "finish_totp_sign_in",
     "list_sessions",
     "member_role",
+    "revoke_other_sessions",
     "revoke_session",
     "session_principal",
     "sign_in",
@@ -191,11 +193,15 @@ async def _open_session(
     )
 
 
-async def session_principal(tenant: TenantContext, token: str) -> Principal | None:
-    """The live session of ``token`` on this tenant, with the user's current role; None if there is none."""
+async def session_principal(tenant: TenantContext, token: str) -> tuple[Principal, Access] | None:
+    """The live session of ``token`` on this tenant, with the user's current role and access; None if none.
+
+    One statement: the session, the member and their :class:`Access` (it runs on every request).
+    """
     schema = check_schema_name(tenant.schema_name)
     rows: list[dict[str, Any]] = await Session.raw(
-        "SELECT s.id, s.last_seen_at, u.id AS user_id, u.email, m.role FROM control.sessions s "
+        "SELECT s.id, s.last_seen_at, u.id AS user_id, u.email, m.role, "
+        f"{access_columns(schema, 'm.role', 'u.id')} FROM control.sessions s "
         "JOIN control.users u ON u.id = s.user_id "
         f'JOIN "{schema}".memberships m ON m.user_id = u.id AND m.active '  # schema name checked above
         "WHERE s.token_hash = {} AND s.tenant_id = {} AND s.revoked_at IS NULL AND s.expires_at > now()",
@@ -207,7 +213,7 @@ async def session_principal(tenant: TenantContext, token: str) -> Principal | No
     row = rows[0]
     if row["last_seen_at"] < dt.datetime.now(dt.UTC) - _TOUCH_EVERY:
         await Session.update({Session.last_seen_at: dt.datetime.now(dt.UTC)}).where(Session.id == row["id"])
-    return Principal(
+    principal = Principal(
         user_id=row["user_id"],
         email=row["email"],
         tenant_id=tenant.id,
@@ -215,6 +221,7 @@ async def session_principal(tenant: TenantContext, token: str) -> Principal | No
         via="session",
         session_id=row["id"],
     )
+    return principal, access_from_row(principal, row)
 
 
 async def sign_out(tenant: TenantContext, actor: Actor, session_id: uuid.UUID) -> None:
@@ -263,3 +270,25 @@ async def revoke_session(
     )
     if not revoked:
         raise NotFoundError("There is no such session.")
+
+
+async def revoke_other_sessions(tenant: TenantContext, principal: Principal, actor: Actor) -> int:
+    """End every session of the caller on this workspace but the one making the request; how many ended."""
+    if principal.via != "session" or principal.session_id is None:
+        raise ForbiddenError("Sign your other sessions out from a signed-in browser, not with an API key.")
+    ended = (
+        await Session.update({Session.revoked_at: dt.datetime.now(dt.UTC)})
+        .where(
+            (Session.user_id == principal.user_id)
+            & (Session.tenant_id == principal.tenant_id)
+            & (Session.id != principal.session_id)
+            & Session.revoked_at.is_null()
+        )
+        .returning(Session.id)
+    )
+    if ended:
+        async with tenant_transaction(tenant):
+            await audit.record(actor, "auth.other_sessions_ended", "user", principal.user_id, {
+                "sessions": (None, len(ended))
+            })  # fmt: skip
+    return len(ended)

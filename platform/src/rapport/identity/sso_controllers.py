@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 from litestar.response import Redirect
@@ -16,7 +16,7 @@ from rapport_tenants.context import TenantContext
 
 from rapport.identity import domains, saml
 from rapport.identity.audit import Actor
-from rapport.identity.controllers import provide_principal, provide_tenant, signed_in_response
+from rapport.identity.controllers import signed_in_response
 from rapport.identity.guards import requires_role
 from rapport.identity.oidc import (
     CALLBACK_PATH,
@@ -112,7 +112,6 @@ class SsoProviderController(Controller):
     path = "/api/v1/sso/providers"
     tags = ["sso"]
     guards = [requires_role(Role.OWNER, Role.ADMIN)]
-    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @post("/", status_code=HTTP_201_CREATED, summary="Add an OpenID Connect provider (checks its discovery)")
     async def create(
@@ -167,7 +166,6 @@ class SsoProviderController(Controller):
 class SsoLoginController(Controller):
     path = "/api/v1/auth/sso"
     tags = ["sso"]
-    dependencies = {"tenant": Provide(provide_tenant)}
 
     @get("/providers", exclude_from_auth=True, summary="The sign-in page's 'Sign in with …' buttons")
     async def choices(self, tenant: NamedDependency[TenantContext]) -> list[SsoChoice]:
@@ -251,7 +249,6 @@ class SsoDomainController(Controller):
     path = "/api/v1/sso/domains"
     tags = ["sso"]
     guards = [requires_role(Role.OWNER, Role.ADMIN)]
-    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @post("/", status_code=HTTP_201_CREATED, summary="Claim a domain: returns the DNS TXT record to publish")
     async def claim(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -18,6 +19,8 @@ __all__ = [
     "create_engine",
     "describe_dsn",
     "install_engine",
+    "savepoint",
+    "transaction_connection",
 ]
 
 _installed: PostgresEngine | None = None
@@ -102,6 +105,24 @@ def transaction_connection() -> asyncpg.Connection:
         raise RuntimeError("this runs inside a tenant transaction")
     connection: asyncpg.Connection = transaction.connection
     return connection
+
+
+@asynccontextmanager
+async def savepoint() -> AsyncIterator[None]:
+    """A savepoint in the open transaction: an exception inside rolls back to it (and is re-raised)."""
+    from piccolo.engine import engine_finder
+
+    engine = engine_finder()
+    transaction = engine.current_transaction.get() if engine is not None else None
+    if transaction is None:
+        raise RuntimeError("a savepoint needs an open transaction")
+    point = await transaction.savepoint()
+    try:
+        yield
+    except BaseException:
+        await point.rollback_to()
+        raise
+    await point.release()
 
 
 async def release_connection(connection: asyncpg.Connection) -> None:

@@ -8,7 +8,7 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 from rapport_tenants import lifecycle
@@ -72,7 +72,6 @@ class SignupController(Controller):
 class WorkspaceController(Controller):
     path = "/api/v1/workspace"
     tags = ["workspace"]
-    dependencies = {"tenant": Provide(provide_tenant)}
 
     @get("/", summary="The workspace's public profile (what its sign-in page shows)", exclude_from_auth=True)
     async def workspace(self, tenant: NamedDependency[TenantContext]) -> Workspace:

@@ -8,13 +8,12 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from rapport_tenants.context import TenantContext
 
 from rapport.identity.audit import Actor
-from rapport.identity.controllers import provide_principal, provide_tenant
 from rapport.identity.guards import requires_role
 from rapport.identity.principal import Principal
 from rapport.identity.tables import Role
@@ -103,7 +102,6 @@ class WebhookController(Controller):
     path = "/api/v1/webhooks"
     tags = ["webhooks"]
     guards = [requires_role(Role.OWNER, Role.ADMIN)]
-    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @get("/", summary="Webhook endpoints (secrets never shown)")
     async def endpoints(self, tenant: NamedDependency[TenantContext]) -> list[EndpointOut]:
