@@ -16,7 +16,7 @@ from piccolo.engine.postgres import PostgresEngine
 from rapport.app import create_app
 from rapport.kernel.db import create_engine, install_engine
 from rapport.kernel.settings import Settings
-from rapport.notifications.reminders import send_due_reminders, tenants_with_due
+from rapport.notifications.reminders import RECENT, send_due_reminders, tenants_with_due
 from rapport_tenants.context import TenantContext
 
 from tests.conftest import MailSink
@@ -118,6 +118,7 @@ async def test_a_due_reminder_notifies_the_owner_once_and_nothing_else_does(
         assert await send_due_reminders(tenant) == 0
         async with engine.transaction() as transaction:
             assert await tenants_with_due(transaction.connection, schemas) == {other.schema_name}
+        await _probe_recent_and_catch_up(engine, schemas, other.schema_name)
 
     async with AsyncTestClient(app=create_app(migrated)) as client:
         await _read_as_members(client, first, rep_email, due, unlinked, contact["id"])
@@ -127,6 +128,28 @@ async def test_a_due_reminder_notifies_the_owner_once_and_nothing_else_does(
     assert by_title["Call Remind back"]["user_id"] == [None, str(rep_id)]
     assert by_title["Own task"]["user_id"] == [None, str(first.user_id)]
     assert await _events(database_url, other.schema_name) == []
+
+
+async def _probe_recent_and_catch_up(engine: PostgresEngine, schemas: list[str], other: str) -> None:
+    """The minute probe sees what came due or was written lately; the catch-up sees the whole day."""
+    now = dt.datetime.now(dt.UTC)
+
+    async def probe(recent: bool) -> set[str]:
+        async with engine.transaction() as transaction:
+            since = now - RECENT if recent else None
+            return await tenants_with_due(transaction.connection, schemas, now, since)
+
+    assert await probe(recent=True) == {other}  # written a moment ago, its reminder already due
+    async with engine.transaction() as transaction:
+        age = f'UPDATE "{other}".activities SET updated_at = $1, reminder_at = $2'
+        await transaction.connection.execute(age, now - dt.timedelta(hours=2), now - dt.timedelta(minutes=30))
+    assert await probe(recent=True) == set()
+    assert await probe(recent=False) == {other}
+    async with engine.transaction() as transaction:
+        await transaction.connection.execute(
+            f'UPDATE "{other}".activities SET reminder_at = $1', now - dt.timedelta(minutes=2)
+        )
+    assert await probe(recent=True) == {other}  # came due lately, written long ago
 
 
 async def _read_as_members(

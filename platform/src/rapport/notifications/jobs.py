@@ -1,11 +1,14 @@
 """Reminder jobs: a minute tick finds the workspaces with reminders due and sends each one job.
 
 The tick (``notifications.remind``, every minute) probes tenant schemas a chunk at a time for a due,
-unsent reminder, so a minute costs a few queries and no message for the many workspaces with nothing due.
+unsent reminder, so a minute costs a few queries and no message for the many workspaces with nothing due;
+it looks back ``RECENT``, and over the whole day every ``CATCH_UP_MINUTES``.
 ``notifications.send_reminders`` writes one tenant's batch and sends itself again while batches are full.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import dramatiq
 from rapport_tenants.context import TenantContext, process_engine
@@ -13,7 +16,13 @@ from rapport_tenants.tables import Tenant, TenantStatus
 
 from rapport.kernel.db import transaction_connection
 from rapport.kernel.jobs import ensure_worker_engine, send_for_tenant, tenant_actor
-from rapport.notifications.reminders import BATCH, send_due_reminders, tenants_with_due
+from rapport.notifications.reminders import (
+    BATCH,
+    CATCH_UP_MINUTES,
+    RECENT,
+    send_due_reminders,
+    tenants_with_due,
+)
 
 __all__ = ["remind", "send_reminders"]
 
@@ -26,8 +35,11 @@ async def remind() -> None:
         Tenant.status == TenantStatus.ACTIVE.value
     )
     tenants = {row["schema_name"]: row for row in rows}
+    now = dt.datetime.now(dt.UTC)
+    catch_up = int(now.timestamp() // 60) % CATCH_UP_MINUTES == 0
     async with process_engine().transaction():
-        due = await tenants_with_due(transaction_connection(), sorted(tenants))
+        connection = transaction_connection()
+        due = await tenants_with_due(connection, sorted(tenants), now, None if catch_up else now - RECENT)
     for schema in sorted(due):
         row = tenants[schema]
         send_for_tenant(TenantContext(row["id"], row["slug"], schema, row["status"]), send_reminders)

@@ -7,7 +7,10 @@ addressee after commit. The dedupe key names the activity and its reminder time,
 later reminds again. Reminders more than ``LOOKBACK`` late are not sent (a day-old nudge is noise).
 
 Which tenants have a reminder due is answered for many schemas at once (:func:`tenants_with_due`), so
-the minute tick sends a job only to those, not to every workspace.
+the minute tick sends a job only to those, not to every workspace. The tick looks at what came due or
+was written in the last ``RECENT`` (cheap at any volume of reminders already sent); every
+``CATCH_UP_MINUTES`` it looks at the whole day, for what a recent probe cannot see (a worker that was
+down longer, a restored activity, a job that failed for good).
 """
 
 from __future__ import annotations
@@ -22,13 +25,18 @@ from rapport_tenants.names import check_schema_name
 from rapport.events.outbox import NewEvent, emit_many
 from rapport.kernel.db import transaction_connection
 
-__all__ = ["BATCH", "LOOKBACK", "PROBE_CHUNK", "send_due_reminders", "tenants_with_due"]
+__all__ = [
+    "BATCH", "CATCH_UP_MINUTES", "LOOKBACK", "PROBE_CHUNK", "RECENT", "send_due_reminders",
+    "tenants_with_due",
+]  # fmt: skip
 
 LOOKBACK = dt.timedelta(days=1)
 BATCH = 1000
 """Reminders written per statement; a full batch makes the job run again."""
 PROBE_CHUNK = 200
 """Tenant schemas probed per query."""
+RECENT = dt.timedelta(minutes=10)
+CATCH_UP_MINUTES = 15
 ACTOR = "system"
 
 # The activities_reminder index (reminder_at, WHERE reminder_at IS NOT NULL AND NOT done) answers the
@@ -81,24 +89,41 @@ WHERE c.relname = 'notifications' AND c.relkind IN ('r', 'p') AND n.nspname = AN
 """
 
 
+def _probe(schema: str, recent: bool) -> str:
+    """One schema's part of the probe: its name when it has a reminder to send.
+
+    ``recent``: only reminders that came due, or activities written, since ``$3`` (each an index range);
+    otherwise every unsent reminder of the lookback day.
+    """
+    due = _DUE.format(activities=f'"{schema}".activities', notifications=f'"{schema}".notifications')
+    if not recent:
+        return f"SELECT '{schema}' AS s WHERE EXISTS (SELECT 1 {due})"
+    return (
+        f"SELECT '{schema}' AS s WHERE EXISTS (SELECT 1 {due} AND a.reminder_at > $3) "
+        f"OR EXISTS (SELECT 1 {due} AND a.updated_at > $3)"
+    )
+
+
 async def tenants_with_due(
-    connection: asyncpg.Connection | asyncpg.Pool, schemas: Sequence[str], now: dt.datetime | None = None
+    connection: asyncpg.Connection | asyncpg.Pool,
+    schemas: Sequence[str],
+    now: dt.datetime | None = None,
+    since: dt.datetime | None = None,
 ) -> set[str]:
     """Which of ``schemas`` have a reminder due and not sent: one query per ``PROBE_CHUNK`` schemas.
 
-    Schemas without the notifications table yet (being provisioned or migrated) are left out.
+    With ``since``, only reminders that came due or whose activity was written after it are looked
+    for: a probe that stays cheap however many reminders of the day were already sent. Without it,
+    the whole lookback day (the periodic catch-up). Schemas without the notifications table yet (being
+    provisioned or migrated) are left out.
     """
     moment = now or dt.datetime.now(dt.UTC)
     ready = {row["nspname"] for row in await connection.fetch(_HAS_TABLE, list(schemas))}
     candidates = [check_schema_name(schema) for schema in schemas if schema in ready]
+    args = [moment, moment - LOOKBACK, *([since] if since else [])]
     due: set[str] = set()
     for start in range(0, len(candidates), PROBE_CHUNK):
-        probe = " UNION ALL ".join(
-            # Schema names are checked above; values are parameters.
-            f"SELECT '{schema}' AS s WHERE EXISTS (SELECT 1 "
-            + _DUE.format(activities=f'"{schema}".activities', notifications=f'"{schema}".notifications')
-            + ")"
-            for schema in candidates[start : start + PROBE_CHUNK]
-        )
-        due |= {row["s"] for row in await connection.fetch(probe, moment, moment - LOOKBACK)}
+        chunk = candidates[start : start + PROBE_CHUNK]
+        probe = " UNION ALL ".join(_probe(schema, since is not None) for schema in chunk)
+        due |= {row["s"] for row in await connection.fetch(probe, *args)}
     return due
