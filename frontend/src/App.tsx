@@ -28,6 +28,7 @@ const RecordPage = named(() => import("./crm/RecordPage"), "RecordPage");
 const LeadPage = named(() => import("./leads/LeadPage"), "LeadPage");
 const DealsPage = named(() => import("./deals/DealsPage"), "DealsPage");
 const HomePage = named(() => import("./home/HomePage"), "HomePage");
+const ActivitiesPage = named(() => import("./activities/ActivitiesPage"), "ActivitiesPage");
 const SettingsPage = named(() => import("./settings/SettingsPage"), "SettingsPage");
 const AccountApiKeysPage = named(() => import("./settings/SettingsPage"), "AccountApiKeysPage");
 const ProfilePage = named(() => import("./settings/ProfilePage"), "ProfilePage");
@@ -81,6 +82,7 @@ function SignedIn() {
     <Routes>
       <Route element={<Shell session={session.data} />}>
         <Route index element={<HomePage />} />
+        <Route path="/activities" element={<ActivitiesPage />} />
         <Route path="/contacts" element={<ContactsPage />} />
         <Route path="/contacts/:id" element={<RecordPage type="contact" />} />
         <Route path="/companies" element={<CompaniesPage />} />

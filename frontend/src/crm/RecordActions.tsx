@@ -7,8 +7,10 @@ import {
   Checkbox,
   Group,
   Modal,
+  NativeSelect,
   Paper,
   SegmentedControl,
+  SimpleGrid,
   Skeleton,
   Stack,
   Text,
@@ -31,6 +33,7 @@ export interface Activity {
   subject: string;
   details: string;
   due_at: string | null;
+  reminder_at?: string | null;
   done: boolean;
   record_type: string | null;
   record_id: number | null;
@@ -75,13 +78,50 @@ function moment(local: string): string | null {
   return local ? new Date(local).toISOString() : null;
 }
 
-function LogActivityModal({ opened, onClose, type, id }: { opened: boolean; onClose: () => void; type: RecordType; id: number }) {
+/** "Remind me": minutes before the due time ("" for no reminder). */
+export const REMINDERS = [
+  { value: "", label: "No reminder" },
+  { value: "0", label: "At the due time" },
+  { value: "5", label: "5 minutes before" },
+  { value: "15", label: "15 minutes before" },
+  { value: "60", label: "1 hour before" },
+  { value: "1440", label: "1 day before" },
+];
+
+/** The reminder's moment: `minutesBefore` the due time, or null without either. */
+export function reminderAt(due: string | null, minutesBefore: string): string | null {
+  if (!due || minutesBefore === "") {
+    return null;
+  }
+  return new Date(new Date(due).getTime() - Number(minutesBefore) * 60_000).toISOString();
+}
+
+/**
+ * Log an activity on a record, or (without `type` and `id`) a task of one's own, with an optional
+ * reminder: a notification when it comes.
+ */
+export function LogActivityModal({
+  opened,
+  onClose,
+  type,
+  id,
+  title = "Log activity",
+  initialKind = "call",
+}: {
+  opened: boolean;
+  onClose: () => void;
+  type?: RecordType;
+  id?: number;
+  title?: string;
+  initialKind?: string;
+}) {
   const client = useQueryClient();
-  const [kind, setKind] = useState("call");
+  const [kind, setKind] = useState(initialKind);
   const [subject, setSubject] = useState("");
   const [details, setDetails] = useState("");
   const [due, setDue] = useState("");
   const [done, setDone] = useState(false);
+  const [remind, setRemind] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -92,7 +132,11 @@ function LogActivityModal({ opened, onClose, type, id }: { opened: boolean; onCl
     try {
       await unwrapAs<Activity>(
         api.POST("/api/v1/activities", {
-          body: { kind, subject: subject.trim(), details: details.trim(), due_at: moment(due), done, record_type: type, record_id: id },
+          body: {
+            kind, subject: subject.trim(), details: details.trim(), due_at: moment(due),
+            reminder_at: reminderAt(moment(due), remind), done,
+            ...(type && id ? { record_type: type, record_id: id } : {}),
+          },
         }),
       );
       await refreshActivities(client, type);
@@ -100,12 +144,13 @@ function LogActivityModal({ opened, onClose, type, id }: { opened: boolean; onCl
       setSubject("");
       setDetails("");
       setDue("");
+      setRemind("");
       setDone(false);
       onClose();
     } catch (error) {
       const found = error instanceof ApiError ? error.fieldErrors() : {};
       setErrors(found);
-      if (!["kind", "subject", "details", "due_at"].some((field) => field in found)) {
+      if (!["kind", "subject", "details", "due_at", "reminder_at"].some((field) => field in found)) {
         setFormError(messageOf(error));
       }
     } finally {
@@ -113,7 +158,7 @@ function LogActivityModal({ opened, onClose, type, id }: { opened: boolean; onCl
     }
   };
   return (
-    <Modal opened={opened} onClose={onClose} title="Log activity" size="lg">
+    <Modal opened={opened} onClose={onClose} title={title} size="lg">
       <form
         noValidate
         onSubmit={(event) => {
@@ -150,7 +195,7 @@ function LogActivityModal({ opened, onClose, type, id }: { opened: boolean; onCl
             }}
             error={errors.details ? `The details ${errors.details}` : undefined}
           />
-          <Group grow align="flex-end">
+          <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
             <TextInput
               label={kind === "task" ? "Due" : "When"}
               type="datetime-local"
@@ -161,14 +206,25 @@ function LogActivityModal({ opened, onClose, type, id }: { opened: boolean; onCl
             }}
               error={errors.due_at ? `The due time ${errors.due_at}` : undefined}
             />
-            <Checkbox label="Done already" checked={done} onChange={(event) => setDone(event.currentTarget.checked)} mb={8} />
-          </Group>
+            <NativeSelect
+              label="Remind me"
+              data={REMINDERS}
+              value={due ? remind : ""}
+              disabled={!due}
+              onChange={(event) => {
+                setRemind(event.currentTarget.value);
+                setErrors(({ reminder_at: _dropped, ...rest }) => rest);
+              }}
+              error={errors.reminder_at ? `The reminder ${errors.reminder_at}` : undefined}
+            />
+          </SimpleGrid>
+          <Checkbox label="Done already" checked={done} onChange={(event) => setDone(event.currentTarget.checked)} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
             <Button type="submit" loading={busy}>
-              Log activity
+              {title}
             </Button>
           </Group>
         </Stack>

@@ -1,9 +1,11 @@
 // Live updates: the workspace's WebSocket (same origin, session cookie) reports each record change the
-// member may see; the queries of that record type are invalidated, so open lists and pages refetch.
+// member may see; the queries of that record type are invalidated, so open lists and pages refetch. The
+// member's own notifications (`notification.*`) refresh the bell and show a toast.
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { keys } from "../api/keys";
 import type { RecordType } from "../api/records";
+import { onNotificationMessage, type NotificationMessage } from "../notifications/live";
 
 const PING_MS = 25_000;
 const FLUSH_MS = 250;
@@ -100,6 +102,8 @@ export function useRealtime(): boolean {
         if (everConnected) {
           // Changes made while the socket was down were missed: refetch what is shown.
           void client.invalidateQueries({ queryKey: ["records"] });
+          void client.invalidateQueries({ queryKey: ["activities"] });
+          void client.invalidateQueries({ queryKey: ["notifications"] });
         }
         everConnected = true;
         ping = setInterval(() => current.send(JSON.stringify({ type: "ping" })), PING_MS);
@@ -107,7 +111,9 @@ export function useRealtime(): boolean {
       current.onmessage = (event: MessageEvent<string>) => {
         try {
           const message = JSON.parse(event.data) as Partial<RecordChange> & { type?: string };
-          if (message.record_type && message.event) {
+          if (message.event?.startsWith("notification.")) {
+            onNotificationMessage(client, message as NotificationMessage);
+          } else if (message.record_type && message.event) {
             batcher.add(message as RecordChange);
           }
         } catch {

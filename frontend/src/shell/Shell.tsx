@@ -17,6 +17,7 @@ import { useDisclosure } from "@mantine/hooks";
 import { spotlight } from "@mantine/spotlight";
 import {
   IconBuilding,
+  IconCalendarEvent,
   IconCheck,
   IconChevronDown,
   IconFileImport,
@@ -36,6 +37,7 @@ import { NavLink as RouterLink, Outlet, useNavigate } from "react-router";
 import { api, unwrap } from "../api/client";
 import { keys } from "../api/keys";
 import { useSignOut, type Session } from "../auth/session";
+import { NotificationBell } from "../notifications/NotificationBell";
 import { useRealtime } from "../realtime/useRealtime";
 import { usePermissions } from "../tables/tableData";
 import { workspaceAddress } from "../workspace";
@@ -45,6 +47,7 @@ const MOD_KEY = /Mac|iPhone|iPad/.test(navigator.userAgent) ? "⌘" : "Ctrl";
 
 const NAVIGATION = [
   { to: "/", label: "My work", icon: IconHome },
+  { to: "/activities", label: "Activities", icon: IconCalendarEvent },
   { to: "/contacts", label: "Contacts", icon: IconUsers },
   { to: "/companies", label: "Companies", icon: IconBuilding },
   { to: "/leads", label: "Leads", icon: IconTargetArrow },
@@ -71,7 +74,7 @@ export function Shell({ session }: { session: Session }) {
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Navigation" />
             <WorkspaceSwitcher />
           </Group>
-          <Group gap="sm" wrap="nowrap">
+          <Group gap={6} wrap="nowrap">
             <UnstyledButton
               onClick={() => spotlight.open()}
               aria-label="Search"
@@ -89,6 +92,7 @@ export function Shell({ session }: { session: Session }) {
                 </Kbd>
               </Group>
             </UnstyledButton>
+            <NotificationBell />
             <UserMenu session={session} />
           </Group>
         </Group>
@@ -146,7 +150,7 @@ function WorkspaceSwitcher() {
             <Avatar color="indigo" radius="md" size={30}>
               {name.slice(0, 1).toUpperCase()}
             </Avatar>
-            <Text fw={600} truncate maw={180}>
+            <Text fw={600} truncate maw={{ base: 120, xs: 180 }}>
               {name}
             </Text>
             <IconChevronDown size={14} />

@@ -1,0 +1,1 @@
+"""Notifications: in-app messages to one member (activity reminders first), delivered live over realtime."""

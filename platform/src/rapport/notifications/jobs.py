@@ -1,0 +1,51 @@
+"""Reminder jobs: a minute tick finds the workspaces with reminders due and sends each one job.
+
+The tick (``notifications.remind``, every minute) probes tenant schemas a chunk at a time for a due,
+unsent reminder, so a minute costs a few queries and no message for the many workspaces with nothing due;
+it looks back ``RECENT``, and over the whole day every ``CATCH_UP_MINUTES``.
+``notifications.send_reminders`` writes one tenant's batch and sends itself again while batches are full.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dramatiq
+from rapport_tenants.context import TenantContext, process_engine
+from rapport_tenants.tables import Tenant, TenantStatus
+
+from rapport.kernel.db import transaction_connection
+from rapport.kernel.jobs import ensure_worker_engine, send_for_tenant, tenant_actor
+from rapport.notifications.reminders import (
+    BATCH,
+    CATCH_UP_MINUTES,
+    RECENT,
+    send_due_reminders,
+    tenants_with_due,
+)
+
+__all__ = ["remind", "send_reminders"]
+
+
+@dramatiq.actor(actor_name="notifications.remind", queue_name="system", max_retries=0)
+async def remind() -> None:
+    """Every minute: a reminder job for each active workspace with a reminder due."""
+    await ensure_worker_engine()
+    rows = await Tenant.select(Tenant.id, Tenant.slug, Tenant.schema_name, Tenant.status).where(
+        Tenant.status == TenantStatus.ACTIVE.value
+    )
+    tenants = {row["schema_name"]: row for row in rows}
+    now = dt.datetime.now(dt.UTC)
+    catch_up = int(now.timestamp() // 60) % CATCH_UP_MINUTES == 0
+    async with process_engine().transaction():
+        connection = transaction_connection()
+        due = await tenants_with_due(connection, sorted(tenants), now, None if catch_up else now - RECENT)
+    for schema in sorted(due):
+        row = tenants[schema]
+        send_for_tenant(TenantContext(row["id"], row["slug"], schema, row["status"]), send_reminders)
+
+
+@tenant_actor(actor_name="notifications.send_reminders", max_retries=5)
+async def send_reminders(tenant: TenantContext) -> None:
+    if await send_due_reminders(tenant) == BATCH:
+        send_for_tenant(tenant, send_reminders)
