@@ -27,6 +27,7 @@ const LeadsPage = named(tablePages, "LeadsPage");
 const RecordPage = named(() => import("./crm/RecordPage"), "RecordPage");
 const LeadPage = named(() => import("./leads/LeadPage"), "LeadPage");
 const DealsPage = named(() => import("./deals/DealsPage"), "DealsPage");
+const DealPage = named(() => import("./deals/DealPage"), "DealPage");
 const HomePage = named(() => import("./home/HomePage"), "HomePage");
 const ActivitiesPage = named(() => import("./activities/ActivitiesPage"), "ActivitiesPage");
 const SettingsPage = named(() => import("./settings/SettingsPage"), "SettingsPage");
@@ -90,6 +91,7 @@ function SignedIn() {
         <Route path="/leads" element={<LeadsPage />} />
         <Route path="/leads/:id" element={<LeadPage />} />
         <Route path="/deals" element={<DealsPage />} />
+        <Route path="/deals/:id" element={<DealPage />} />
         <Route path="/settings" element={<SettingsPage />} />
         <Route path="/settings/:section" element={<SettingsPage />} />
         <Route path="/account/api-keys" element={<AccountApiKeysPage />} />

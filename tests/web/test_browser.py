@@ -11,6 +11,8 @@ from playwright.sync_api import Page, expect
 from tests.factories import PASSWORD, unique_slug
 from tests.web.conftest import Screens, Server, Workspace, sign_in, sign_up_workspace
 
+PALETTE = "Search contacts, companies, deals and leads, or type a command…"
+
 
 def test_signup_lands_in_the_new_workspace_then_sign_in_and_out(
     page: Page, server: Server, screens: Screens
@@ -130,7 +132,7 @@ def test_command_palette_jumps_to_a_record(page: Page, workspace: Workspace, scr
     workspace.create("contacts", {"first_name": "Zelda", "last_name": "Fitzgerald"})
     sign_in(page, workspace)
     page.keyboard.press("Control+k")
-    search = page.get_by_placeholder("Search contacts and companies, or type a command…")
+    search = page.get_by_placeholder(PALETTE)
     search.fill("zephyr analytcs")  # a typo: the search is typo-tolerant
     option = page.get_by_role("button", name=re.compile("Zephyr Analytics"))
     expect(option).to_be_visible()
@@ -139,7 +141,7 @@ def test_command_palette_jumps_to_a_record(page: Page, workspace: Workspace, scr
     page.wait_for_url(f"{workspace.url}/companies/{zephyr['id']}")
     expect(page.get_by_role("heading", name="Zephyr Analytics")).to_be_visible()
     page.keyboard.press("Control+k")
-    page.get_by_placeholder("Search contacts and companies, or type a command…").fill("go to deals")
+    page.get_by_placeholder(PALETTE).fill("go to deals")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{workspace.url}/deals")
@@ -224,7 +226,7 @@ def test_another_workspace_never_shows_through(
         expect(page.get_by_text("No contacts match “Bartholomew”")).to_be_visible()
 
         page.keyboard.press("Control+k")
-        page.get_by_placeholder("Search contacts and companies, or type a command…").fill("Bartholomew")
+        page.get_by_placeholder(PALETTE).fill("Bartholomew")
         expect(page.get_by_text("Nothing found for “Bartholomew”")).to_be_visible()
         screens.take("search-sees-only-this-workspace")
         page.keyboard.press("Escape")

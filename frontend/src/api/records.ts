@@ -122,6 +122,11 @@ export const COLLECTION = {
   lead: "leads",
 } as const satisfies Record<RecordType, string>;
 
+/** The page of a record (every record type has one). */
+export function recordPath(type: RecordType, id: number): string {
+  return `/${COLLECTION[type]}/${id}`;
+}
+
 // The three collections share one shape; the generated paths are typed per collection, so one stands in.
 type ListPath = "/api/v1/contacts";
 type OnePath = "/api/v1/contacts/{record_id}";

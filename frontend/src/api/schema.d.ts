@@ -31,7 +31,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bulk action on up to 1,000 activities: assign, update, delete, restore, tag, untag */
+        /** Bulk action on activities (up to 1,000 ids, or every match of a filter up to 100,000): assign, update, delete, restore, tag, untag */
         post: operations["ApiV1ActivitiesBulkBulk"];
         delete?: never;
         options?: never;
@@ -583,7 +583,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bulk action on up to 1,000 companies: assign, update, delete, restore, tag, untag */
+        /** Bulk action on companies (up to 1,000 ids, or every match of a filter up to 100,000): assign, update, delete, restore, tag, untag */
         post: operations["ApiV1CompaniesBulkBulk"];
         delete?: never;
         options?: never;
@@ -688,7 +688,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bulk action on up to 1,000 contacts: assign, update, delete, restore, tag, untag */
+        /** Bulk action on contacts (up to 1,000 ids, or every match of a filter up to 100,000): assign, update, delete, restore, tag, untag */
         post: operations["ApiV1ContactsBulkBulk"];
         delete?: never;
         options?: never;
@@ -846,7 +846,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bulk action on up to 1,000 deals: assign, update, delete, restore, tag, untag */
+        /** Bulk action on deals (up to 1,000 ids, or every match of a filter up to 100,000): assign, update, delete, restore, tag, untag */
         post: operations["ApiV1DealsBulkBulk"];
         delete?: never;
         options?: never;
@@ -1369,7 +1369,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bulk action on up to 1,000 leads: assign, update, delete, restore, tag, untag */
+        /** Bulk action on leads (up to 1,000 ids, or every match of a filter up to 100,000): assign, update, delete, restore, tag, untag */
         post: operations["ApiV1LeadsBulkBulk"];
         delete?: never;
         options?: never;
@@ -1696,7 +1696,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bulk action on up to 1,000 notes: assign, update, delete, restore, tag, untag */
+        /** Bulk action on notes (up to 1,000 ids, or every match of a filter up to 100,000): assign, update, delete, restore, tag, untag */
         post: operations["ApiV1NotesBulkBulk"];
         delete?: never;
         options?: never;
@@ -2448,7 +2448,8 @@ export interface components {
         BulkIn: {
             action: string;
             field?: string | null;
-            ids: number[];
+            ids?: number[] | null;
+            matching?: components["schemas"]["MatchingIn"] | null;
             owner_id?: string | null;
             tags?: string[] | null;
             value?: unknown;
@@ -2707,6 +2708,14 @@ export interface components {
         /** Marked */
         Marked: {
             marked: number;
+        };
+        /** MatchingIn */
+        MatchingIn: {
+            deleted_at?: string | null;
+            filter?: {
+                [key: string]: unknown;
+            };
+            q?: string | null;
         };
         /** Me */
         Me: {

@@ -85,12 +85,26 @@ function Display({ label, empty, onEdit, children }: { label: string; empty: boo
   );
 }
 
+/** A field the member may not change: its value, or "Empty". */
+export function ReadOnlyValue({ children, empty }: { children: ReactNode; empty: boolean }) {
+  return empty ? (
+    <Text size="sm" c="dimmed" pt={4}>
+      Empty
+    </Text>
+  ) : (
+    <div className="inline-field-read">{children}</div>
+  );
+}
+
 export function InlineText({
   label,
   field,
   value,
   save,
   errorLabel,
+  type = "text",
+  display,
+  readOnly = false,
 }: {
   label: string;
   field: string;
@@ -98,11 +112,25 @@ export function InlineText({
   save: (value: string) => Promise<unknown>;
   /** How the API's message starts (the field's name, e.g. "The title"). */
   errorLabel: string;
+  /** The input's type while editing (`date`, `number`…). */
+  type?: string;
+  /** How the value shows when not editing (by default as it is). */
+  display?: ReactNode;
+  /** The member may not change it: no editing. */
+  readOnly?: boolean;
 }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState("");
   const [error, setError] = useState<string | undefined>();
   const [saving, setSaving] = useState(false);
+
+  if (readOnly) {
+    return (
+      <ReadOnlyValue empty={!value}>
+        <Text size="sm">{display ?? value}</Text>
+      </ReadOnlyValue>
+    );
+  }
 
   const commit = async () => {
     if (draft === (value ?? "")) {
@@ -132,13 +160,14 @@ export function InlineText({
           setEditing(true);
         }}
       >
-        <Text size="sm">{value}</Text>
+        <Text size="sm">{display ?? value}</Text>
       </Display>
     );
   }
   return (
     <TextInput
       aria-label={label}
+      type={type}
       size="sm"
       autoFocus
       value={draft}
@@ -285,16 +314,18 @@ export function InlineCompany({
   value,
   name,
   save,
+  readOnly = false,
 }: {
   label: string;
   field: string;
   value: number | null | undefined;
   name: string | undefined;
   save: (id: number | null) => Promise<unknown>;
+  readOnly?: boolean;
 }) {
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<string | undefined>();
-  if (!editing) {
+  if (!editing || readOnly) {
     return (
       <Group gap="xs" wrap="nowrap">
         {value ? (
@@ -306,9 +337,11 @@ export function InlineCompany({
             Empty
           </Text>
         )}
-        <Button size="compact-xs" variant="subtle" onClick={() => setEditing(true)} aria-label={`Edit ${label}`}>
-          Change
-        </Button>
+        {!readOnly && (
+          <Button size="compact-xs" variant="subtle" onClick={() => setEditing(true)} aria-label={`Edit ${label}`}>
+            Change
+          </Button>
+        )}
       </Group>
     );
   }

@@ -7,7 +7,6 @@ import {
   Button,
   Grid,
   Group,
-  Modal,
   Paper,
   Skeleton,
   Stack,
@@ -15,19 +14,17 @@ import {
   Text,
   Title,
 } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
-import { IconArrowsJoin, IconTrash } from "@tabler/icons-react";
+import { IconArrowsJoin } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Link, useNavigate, useParams } from "react-router";
+import { Link, useParams } from "react-router";
 import { messageOf } from "../api/client";
 import { keys } from "../api/keys";
 import {
   COLLECTION,
-  deleteRecord,
   getRecord,
   listRecords,
-  restoreRecord,
+  recordPath,
   titleOf,
   updateRecord,
   type BodyOf,
@@ -38,11 +35,15 @@ import {
 } from "../api/records";
 import { useMemberEmails, usePipelines } from "../api/workspaceData";
 import { ErrorState } from "../shell/ErrorState";
+import { usePermissions } from "../tables/tableData";
+import { CustomFieldRows } from "./CustomFieldRows";
+import { DeleteButton } from "./DeleteButton";
 import { formatDateTime, formatMoney } from "./format";
 import { FieldRow, InlineCompany, InlineEntries, InlineText } from "./InlineFields";
 import { useRememberVisit } from "../home/recent";
 import { MergeModal } from "./MergeModal";
 import { ActivitiesList, RecordActions } from "./RecordActions";
+import { CompanyPeople, ContactCompanies } from "./RolePanels";
 import { Timeline } from "./Timeline";
 import { useNames } from "./useNames";
 
@@ -67,6 +68,7 @@ export function RecordPage({ type }: { type: PageType }) {
   });
   const plural = type === "contact" ? "Contacts" : "Companies";
   const [merging, setMerging] = useState(false);
+  const permissions = usePermissions();
   useRememberVisit(type, id, record.data ? titleOf(type, record.data) : undefined);
 
   if (record.isPending) {
@@ -107,7 +109,7 @@ export function RecordPage({ type }: { type: PageType }) {
           <Button variant="default" leftSection={<IconArrowsJoin size={16} />} onClick={() => setMerging(true)}>
             Merge
           </Button>
-          <DeleteButton type={type} id={id} title={title} />
+          {permissions.data?.can(type, "delete") !== false && <DeleteButton type={type} id={id} title={title} />}
         </Group>
       </Group>
       <MergeModal type={type} record={record.data} opened={merging} onClose={() => setMerging(false)} />
@@ -118,16 +120,22 @@ export function RecordPage({ type }: { type: PageType }) {
               Fields
             </Title>
             {type === "contact" ? (
-              <ContactFields contact={record.data as Contact} />
+              <ContactFields contact={record.data as RecordOf["contact"]} />
             ) : (
-              <CompanyFields company={record.data as Company} />
+              <CompanyFields company={record.data as RecordOf["company"]} />
             )}
           </Paper>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="lg">
             {type === "company" && (
-              <Related title="People" type="contact" filter={{ field: "company", op: "eq", value: id }} sort="last_name" />
+              <>
+                <Related title="People" type="contact" filter={{ field: "company", op: "eq", value: id }} sort="last_name" />
+                <CompanyPeople company={id} />
+              </>
+            )}
+            {type === "contact" && (
+              <ContactCompanies contact={id} editable={permissions.data?.can("contact", "update") ?? false} />
             )}
             <Related title="Deals" type="deal" filter={{ field: type, op: "eq", value: id }} sort="-amount" />
             <RecordActions type={type} id={id} />
@@ -169,7 +177,7 @@ function Times({ record }: { record: RecordOf[PageType] }) {
   );
 }
 
-function ContactFields({ contact }: { contact: Contact }) {
+function ContactFields({ contact }: { contact: RecordOf["contact"] }) {
   const save = useSave("contact", contact.id);
   const companies = useNames("company", [[contact.company]]);
   return (
@@ -202,12 +210,13 @@ function ContactFields({ contact }: { contact: Contact }) {
       <FieldRow label="Owner" shown={"owner_id" in contact}>
         <Owner id={contact.owner_id} />
       </FieldRow>
+      <CustomFieldRows type="contact" values={contact.custom} save={(custom) => save({ custom })} readOnly={false} />
       <Times record={contact} />
     </Stack>
   );
 }
 
-function CompanyFields({ company }: { company: Company }) {
+function CompanyFields({ company }: { company: RecordOf["company"] }) {
   const save = useSave("company", company.id);
   const parents = useNames("company", [[company.parent]]);
   return (
@@ -232,6 +241,7 @@ function CompanyFields({ company }: { company: Company }) {
       <FieldRow label="Owner" shown={"owner_id" in company}>
         <Owner id={company.owner_id} />
       </FieldRow>
+      <CustomFieldRows type="company" values={company.custom} save={(custom) => save({ custom })} readOnly={false} />
       <Times record={company} />
     </Stack>
   );
@@ -282,7 +292,7 @@ function Related<K extends "contact" | "deal">({
             </Anchor>
           ) : (
             <Group key={item.id} justify="space-between" wrap="nowrap">
-              <Anchor component={Link} to={`/deals?pipeline=${(item as RecordOf["deal"]).pipeline}`} size="sm" truncate>
+              <Anchor component={Link} to={recordPath("deal", item.id)} size="sm" truncate>
                 {titleOf("deal", item as RecordOf["deal"])}
               </Anchor>
               <Group gap={6} wrap="nowrap">
@@ -298,63 +308,5 @@ function Related<K extends "contact" | "deal">({
         )}
       </Stack>
     </Paper>
-  );
-}
-
-function DeleteButton({ type, id, title }: { type: PageType; id: number; title: string }) {
-  const [confirming, setConfirming] = useState(false);
-  const [deleting, setDeleting] = useState(false);
-  const client = useQueryClient();
-  const navigate = useNavigate();
-  const remove = async () => {
-    setDeleting(true);
-    try {
-      await deleteRecord(type, id);
-      await client.invalidateQueries({ queryKey: keys.records(type) });
-      navigate(`/${COLLECTION[type]}`);
-      const notice = notifications.show({
-        title: `${title} was deleted`,
-        message: (
-          <Button
-            size="compact-sm"
-            variant="light"
-            onClick={() => {
-              notifications.hide(notice);
-              void restoreRecord(type, id)
-                .then(() => client.invalidateQueries({ queryKey: keys.records(type) }))
-                .then(() => navigate(`/${COLLECTION[type]}/${id}`))
-                .catch((error: unknown) => notifications.show({ color: "red", message: messageOf(error) }));
-            }}
-          >
-            Undo
-          </Button>
-        ),
-      });
-    } catch (error) {
-      notifications.show({ color: "red", title: "Not deleted", message: messageOf(error) });
-    } finally {
-      setDeleting(false);
-      setConfirming(false);
-    }
-  };
-  return (
-    <>
-      <Button variant="subtle" color="red" leftSection={<IconTrash size={16} />} onClick={() => setConfirming(true)}>
-        Delete
-      </Button>
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title={`Delete ${title}?`}>
-        <Stack>
-          <Text size="sm">It can be restored afterwards.</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(false)}>
-              Cancel
-            </Button>
-            <Button color="red" loading={deleting} onClick={() => void remove()}>
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
   );
 }

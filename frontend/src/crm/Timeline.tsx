@@ -1,10 +1,11 @@
 // A record's timeline, newest first: activities, notes, deals and field changes (from the audit log),
 // loaded page by page with the API's keyset cursor. Notes arrive as HTML the API already sanitized.
-import { Badge, Button, Group, Paper, Skeleton, Stack, Text, Title, Typography } from "@mantine/core";
+import { Anchor, Badge, Button, Group, Paper, Skeleton, Stack, Text, Title, Typography } from "@mantine/core";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { api, messageOf, unwrap } from "../api/client";
 import { keys } from "../api/keys";
-import type { RecordType } from "../api/records";
+import { Link } from "react-router";
+import { recordPath, type RecordType } from "../api/records";
 import { formatDateTime, formatMoney } from "./format";
 
 type TimelineType = "contact" | "company" | "lead" | "deal";
@@ -68,7 +69,10 @@ function Body({ item }: { item: TimelineItem }) {
   if (item.type === "deal") {
     return (
       <Text size="sm">
-        {String(data.name ?? "")} · {formatMoney(data.amount as string | undefined, data.currency as string | undefined)}
+        <Anchor component={Link} to={recordPath("deal", item.id)} size="sm">
+          {String(data.name ?? `Deal ${item.id}`)}
+        </Anchor>{" "}
+        · {formatMoney(data.amount as string | undefined, data.currency as string | undefined)}
       </Text>
     );
   }

@@ -66,7 +66,7 @@ function ModeSwitch() {
 export function DealsPage() {
   const [params] = useSearchParams();
   if (params.get("mode") === "table") {
-    return <RecordTable catalogue={DEALS} headerExtra={<ModeSwitch />} />;
+    return <RecordTable catalogue={DEALS} headerExtra={<ModeSwitch />} rowHref={(row) => `/deals/${row.id}`} />;
   }
   return <DealsBoardPage />;
 }
@@ -270,9 +270,26 @@ function DraggableDeal({ deal, company }: { deal: Deal; company: string | undefi
 function DealCard({ deal, company, overlay = false }: { deal: Deal; company: string | undefined; overlay?: boolean }) {
   return (
     <Paper withBorder shadow={overlay ? "md" : "xs"} p="sm" radius="md">
-      <Text size="sm" fw={600} lineClamp={2}>
-        {deal.name}
-      </Text>
+      {overlay ? (
+        <Text size="sm" fw={600} lineClamp={2}>
+          {deal.name}
+        </Text>
+      ) : (
+        // The card drags (from its name too: a click without moving opens the deal); Enter on the name opens
+        // the deal rather than picking the card up, and the browser's own link dragging stays out of the way.
+        <Text
+          size="sm"
+          fw={600}
+          lineClamp={2}
+          component={Link}
+          to={`/deals/${deal.id}`}
+          draggable={false}
+          className="kanban-card-link"
+          onKeyDown={(event) => event.stopPropagation()}
+        >
+          {deal.name}
+        </Text>
+      )}
       <Group justify="space-between" mt={4} wrap="nowrap">
         <Text size="sm">{formatMoney(deal.amount, deal.currency)}</Text>
         {deal.expected_close && (

@@ -16,9 +16,6 @@ import { recentVisits } from "./recent";
 const PAGES: Record<RecordType, string> = { contact: "contacts", company: "companies", lead: "leads", deal: "deals" };
 
 function recordAddress(type: string, id: number): string {
-  if (type === "deal") {
-    return `/deals?${new URLSearchParams({ mode: "table", filter: JSON.stringify({ field: "id", op: "eq", value: id }) })}`;
-  }
   return `/${PAGES[type as RecordType] ?? type}/${id}`;
 }
 

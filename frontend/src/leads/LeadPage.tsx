@@ -29,7 +29,7 @@ import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, ApiError, messageOf, unwrapAs } from "../api/client";
 import { keys } from "../api/keys";
-import { getRecord, titleOf, updateRecord, type BodyOf, type Lead } from "../api/records";
+import { getRecord, recordPath, titleOf, updateRecord, type BodyOf, type Lead } from "../api/records";
 import { useMemberEmails, usePipelines } from "../api/workspaceData";
 import { formatDateTime } from "../crm/format";
 import { FieldRow, InlineText } from "../crm/InlineFields";
@@ -238,7 +238,7 @@ function ConvertedTo({ lead }: { lead: Lead }) {
         {lead.converted_deal && (
           <Text size="sm">
             Deal:{" "}
-            <Anchor component={Link} to={dealAddress(lead.converted_deal)}>
+            <Anchor component={Link} to={recordPath("deal", lead.converted_deal)}>
               {deals.get(lead.converted_deal) ?? "…"}
             </Anchor>
           </Text>
@@ -246,10 +246,6 @@ function ConvertedTo({ lead }: { lead: Lead }) {
       </Group>
     </Alert>
   );
-}
-
-function dealAddress(id: number): string {
-  return `/deals?${new URLSearchParams({ mode: "table", filter: JSON.stringify({ field: "id", op: "eq", value: id }) })}`;
 }
 
 function ConvertModal({ lead, opened, onClose }: { lead: Lead; opened: boolean; onClose: () => void }) {
@@ -323,7 +319,7 @@ function ConvertModal({ lead, opened, onClose }: { lead: Lead; opened: boolean; 
           {result.deal_id && (
             <Text size="sm">
               Deal:{" "}
-              <Anchor component={Link} to={dealAddress(result.deal_id)} onClick={onClose}>
+              <Anchor component={Link} to={recordPath("deal", result.deal_id)} onClick={onClose}>
                 {name}
               </Anchor>
             </Text>

@@ -1,4 +1,4 @@
-// Cmd/Ctrl+K: global search over contacts and companies (the API's ranked, typo-tolerant search), and
+// Cmd/Ctrl+K: global search over contacts, companies, deals and leads (the API's ranked, typo-tolerant search), and
 // commands. Choosing a record opens its page.
 import { Group, Loader, Text } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
@@ -36,13 +36,15 @@ const COMMANDS: Command[] = [
   { id: "new-lead", label: "New lead", icon: <IconPlus size={18} />, to: "/leads?new=1" },
 ];
 
-/** Deals have no page of their own: the deals table, filtered to that one. */
 function hitAddress(type: string, id: number): string {
-  if (type === "deal") {
-    return `/deals?${new URLSearchParams({ mode: "table", filter: JSON.stringify({ field: "id", op: "eq", value: id }) })}`;
-  }
   return `/${COLLECTION[type as RecordType] ?? type}/${id}`;
 }
+
+const HIT_ICONS: Record<string, ReactNode> = {
+  company: <IconBuilding size={18} />,
+  deal: <IconLayoutKanban size={18} />,
+  lead: <IconTargetArrow size={18} />,
+};
 
 export function CommandPalette() {
   const navigate = useNavigate();
@@ -70,7 +72,7 @@ export function CommandPalette() {
       maxHeight={440}
     >
       <Spotlight.Search
-        placeholder="Search contacts and companies, or type a command…"
+        placeholder="Search contacts, companies, deals and leads, or type a command…"
         aria-label="Search records and commands"
         leftSection={<IconSearch size={18} />}
         rightSection={searching && query.trim() ? <Loader size="xs" /> : null}
@@ -85,7 +87,7 @@ export function CommandPalette() {
               >
                 <Group justify="space-between" w="100%" wrap="nowrap">
                   <Group gap="sm" wrap="nowrap">
-                    {hit.type === "company" ? <IconBuilding size={18} /> : <IconUser size={18} />}
+                    {HIT_ICONS[hit.type] ?? <IconUser size={18} />}
                     <Text size="sm" truncate>
                       {hit.title}
                     </Text>

@@ -1,19 +1,22 @@
 // Actions on the selected rows through the list's bulk endpoint (one set-based request for up to 1,000
-// records): assign an owner, update a field, add or remove tags, delete (with an undo that restores them).
+// ticked records, or for every record matching the table's filter and search): assign an owner, update a
+// field, add or remove tags, delete (with an undo that restores them).
 import { Alert, Button, Group, Modal, Paper, Select, Stack, TagsInput, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconTag, IconTagOff, IconTrash, IconUserShare, IconPencil } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { api, ApiError, messageOf, unwrap } from "../api/client";
+import { api, ApiError, messageOf, unwrapAs } from "../api/client";
 import { keys } from "../api/keys";
 import { COLLECTION, type RecordType } from "../api/records";
 import type { BulkField } from "./columns";
+import { describeSelection, targetOf, undoTargetOf, type Matching, type Selection } from "./selection";
 
 type BulkPath = "/api/v1/contacts/bulk";
 
 interface BulkBody {
-  ids: number[];
+  ids?: number[];
+  matching?: Matching;
   action: "assign" | "update" | "delete" | "restore" | "tag" | "untag";
   owner_id?: string;
   field?: string;
@@ -21,9 +24,16 @@ interface BulkBody {
   tags?: string[];
 }
 
-export function runBulk(type: RecordType, body: BulkBody): Promise<{ changed: number; requested: number }> {
+interface BulkResult {
+  changed: number;
+  requested: number;
+  /** A delete's moment, which its undo names. */
+  deleted_at?: string;
+}
+
+export function runBulk(type: RecordType, body: BulkBody): Promise<BulkResult> {
   const path = `/api/v1/${COLLECTION[type]}/bulk` as BulkPath;
-  return unwrap(api.POST(path, { body })) as Promise<{ changed: number; requested: number }>;
+  return unwrapAs<BulkResult>(api.POST(path, { body }));
 }
 
 type Dialog = null | "assign" | "update" | "tag" | "untag";
@@ -32,7 +42,7 @@ export function BulkBar({
   type,
   singular,
   plural,
-  ids,
+  selection,
   members,
   tags,
   bulkFields,
@@ -43,7 +53,7 @@ export function BulkBar({
   type: RecordType;
   singular: string;
   plural: string;
-  ids: number[];
+  selection: Selection;
   members: { value: string; label: string }[];
   tags: string[];
   bulkFields: BulkField[];
@@ -54,15 +64,18 @@ export function BulkBar({
   const client = useQueryClient();
   const [dialog, setDialog] = useState<Dialog>(null);
   const refresh = () => client.invalidateQueries({ queryKey: keys.records(type) });
-  const count = `${ids.length} ${ids.length === 1 ? singular : plural.toLowerCase()}`;
+  const count = describeSelection(selection, singular, plural);
+  // After the fact the API says how many matched: "Changed 3 of 1,204 matching contacts".
+  const outOf = (result: BulkResult) =>
+    selection.kind === "ids" ? count : `${result.requested.toLocaleString()} matching ${plural.toLowerCase()}`;
 
   const remove = async () => {
     try {
-      const result = await runBulk(type, { ids, action: "delete" });
+      const result = await runBulk(type, { ...targetOf(selection), action: "delete" });
       await refresh();
       onDone();
       const notice = notifications.show({
-        title: `Deleted ${result.changed} of ${count}`,
+        title: `Deleted ${result.changed.toLocaleString()} of ${outOf(result)}`,
         autoClose: 10_000,
         message: (
           <Button
@@ -70,7 +83,7 @@ export function BulkBar({
             variant="light"
             onClick={() => {
               notifications.hide(notice);
-              void runBulk(type, { ids, action: "restore" })
+              void runBulk(type, { ...undoTargetOf(selection, result.deleted_at), action: "restore" })
                 .then((restored) => {
                   notifications.show({ color: "teal", message: `Restored ${restored.changed}.` });
                   return refresh();
@@ -90,8 +103,8 @@ export function BulkBar({
   return (
     <Paper withBorder p="xs" radius="md" bg="indigo.0" role="region" aria-label="Bulk actions">
       <Group gap="xs" wrap="wrap">
-        <Text size="sm" fw={600} mr="xs">
-          {count} selected
+        <Text size="sm" fw={600} mr="xs" data-testid="bulk-count">
+          {count.charAt(0).toUpperCase() + count.slice(1)} selected
         </Text>
         {canUpdate && (
           <>
@@ -128,12 +141,12 @@ export function BulkBar({
         tags={tags}
         bulkFields={bulkFields}
         run={async (body) => {
-          const result = await runBulk(type, { ids, ...body });
+          const result = await runBulk(type, { ...targetOf(selection), ...body });
           await refresh();
           if (body.action === "tag" || body.action === "untag") {
             await client.invalidateQueries({ queryKey: keys.tags });
           }
-          notifications.show({ color: "teal", message: `Changed ${result.changed} of ${count}.` });
+          notifications.show({ color: "teal", message: `Changed ${result.changed.toLocaleString()} of ${outOf(result)}.` });
           setDialog(null);
           onDone();
         }}
@@ -164,7 +177,7 @@ function BulkDialog({
   members: { value: string; label: string }[];
   tags: string[];
   bulkFields: BulkField[];
-  run: (body: Omit<BulkBody, "ids">) => Promise<void>;
+  run: (body: Omit<BulkBody, "ids" | "matching">) => Promise<void>;
 }) {
   const [owner, setOwner] = useState<string | null>(null);
   const [field, setField] = useState<string | null>(null);
@@ -195,9 +208,11 @@ function BulkDialog({
     } catch (error) {
       const found = error instanceof ApiError ? error.fieldErrors() : {};
       setErrors(found);
-      // A message for a field this dialog has no input for (too many ids) goes above the form.
+      // A message for a field this dialog has no input for (too many ids, too many matching, a filter the
+      // API refuses) goes above the form.
       if (!["owner_id", "field", "value", "tags"].some((field) => field in found)) {
-        setFormError(messageOf(error) + (found.ids ? ` (${found.ids})` : ""));
+        const elsewhere = Object.entries(found).map(([field, message]) => `${field}: ${message}`);
+        setFormError(messageOf(error) + (elsewhere.length ? ` (${elsewhere.join("; ")})` : ""));
       }
     } finally {
       setBusy(false);

@@ -1,10 +1,10 @@
 // A record type's table: saved views, filter builder, column chooser, server-side search and sort (all in
 // the address), bulk actions on selected rows, export, and virtualized rows loaded page by page.
-import { Badge, Button, Center, CloseButton, Group, Loader, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Center, CloseButton, Group, Loader, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconFileImport, IconPlus, IconSearch } from "@tabler/icons-react";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { keys } from "../api/keys";
 import { listRecords, type RecordOf, type RecordType } from "../api/records";
@@ -18,6 +18,7 @@ import { customColumn, customFilterField } from "./customColumns";
 import { ExportButton } from "./ExportButton";
 import { FilterBuilder } from "./FilterBuilder";
 import { describe, fromFilter, toFilter, type Condition, type FilterField, type Match } from "./filters";
+import { matchingLabel, offerAllMatching, type Selection } from "./selection";
 import { useCustomFields, usePermissions, useTags, useViews } from "./tableData";
 import { differsFromView, resolveState, withState, withView } from "./viewState";
 import { ViewMenu } from "./ViewMenu";
@@ -115,9 +116,22 @@ export function RecordTable<K extends RecordType>({
   const total = pages[0]?.estimated_total ?? null;
 
   const [selected, setSelected] = useState<Set<number>>(new Set());
+  // "Select all N matching": bulk actions then take the table's filter and search, not the ticked ids.
+  const [allMatching, setAllMatching] = useState(false);
   const listKey = JSON.stringify(listParams);
-  useEffect(() => setSelected(new Set()), [listKey]);
+  useEffect(() => {
+    setSelected(new Set());
+    setAllMatching(false);
+  }, [listKey]);
+  const latest = useRef({ allMatching, rows });
+  latest.current = { allMatching, rows };
   const select = useCallback((ids: number[], on: boolean) => {
+    if (latest.current.allMatching) {
+      // Unticking a row leaves "all matching": the loaded rows stay ticked, but that one.
+      setAllMatching(false);
+      setSelected(new Set(latest.current.rows.map((row) => row.id).filter((id) => on || !ids.includes(id))));
+      return;
+    }
     setSelected((current) => {
       const next = new Set(current);
       for (const id of ids) {
@@ -126,6 +140,14 @@ export function RecordTable<K extends RecordType>({
       }
       return next;
     });
+  }, []);
+  const ticked = useMemo(() => (allMatching ? new Set(rows.map((row) => row.id)) : selected), [allMatching, rows, selected]);
+  const selection: Selection = allMatching
+    ? { kind: "matching", filter: state.filter, q: state.q, estimate: total, loaded: rows.length, more: list.hasNextPage }
+    : { kind: "ids", ids: [...selected] };
+  const clearSelection = useCallback(() => {
+    setSelected(new Set());
+    setAllMatching(false);
   }, []);
 
   // Names of referenced records are looked up for the pages on screen only (one request per page), not
@@ -258,18 +280,31 @@ export function RecordTable<K extends RecordType>({
           )}
         </Group>
       )}
-      {selected.size > 0 && (
+      {(allMatching || offerAllMatching(selected, rows.map((row) => row.id), list.hasNextPage)) && (
+        <SelectAllBanner
+          loaded={rows.length}
+          matching={matchingLabel(total, rows.length, list.hasNextPage)}
+          plural={catalogue.title.toLowerCase()}
+          all={allMatching}
+          onAll={() => setAllMatching(true)}
+          onLoaded={() => {
+            setSelected(new Set(rows.map((row) => row.id)));
+            setAllMatching(false);
+          }}
+        />
+      )}
+      {(allMatching || selected.size > 0) && (
         <BulkBar
           type={type}
           singular={catalogue.singular}
           plural={catalogue.title}
-          ids={[...selected]}
+          selection={selection}
           members={memberOptions}
           tags={(tags.data ?? []).map((tag) => tag.name)}
           bulkFields={catalogue.bulkFields.filter((field) => visible([field.field]))}
           canUpdate={canUpdate}
           canDelete={canDelete}
-          onDone={() => setSelected(new Set())}
+          onDone={clearSelection}
         />
       )}
       {list.isError ? (
@@ -283,7 +318,7 @@ export function RecordTable<K extends RecordType>({
             context={context}
             sort={state.sort}
             onSort={(sort) => update({ sort })}
-            selected={selected}
+            selected={ticked}
             onSelect={select}
             loading={list.isPending || !ready}
             dimmed={list.isPlaceholderData}
@@ -331,5 +366,45 @@ export function RecordTable<K extends RecordType>({
         </Paper>
       )}
     </Stack>
+  );
+}
+
+/** After "select all loaded": offer every matching record (or, once chosen, only the loaded ones again). */
+function SelectAllBanner({
+  loaded,
+  matching,
+  plural,
+  all,
+  onAll,
+  onLoaded,
+}: {
+  loaded: number;
+  /** "≈ 12,345", "100+" */
+  matching: string;
+  plural: string;
+  all: boolean;
+  onAll: () => void;
+  onLoaded: () => void;
+}) {
+  return (
+    <Paper withBorder p="xs" radius="md" bg="gray.0" role="status" data-testid="select-all-banner">
+      <Group gap="xs" justify="center" wrap="wrap">
+        {all ? (
+          <>
+            <Text size="sm">All {matching} matching {plural} are selected, loaded or not.</Text>
+            <Anchor component="button" type="button" size="sm" onClick={onLoaded}>
+              Select only the {loaded.toLocaleString()} loaded
+            </Anchor>
+          </>
+        ) : (
+          <>
+            <Text size="sm">All {loaded.toLocaleString()} loaded {plural} are selected.</Text>
+            <Anchor component="button" type="button" size="sm" fw={600} onClick={onAll}>
+              Select all {matching} matching {plural}
+            </Anchor>
+          </>
+        )}
+      </Group>
+    </Paper>
   );
 }

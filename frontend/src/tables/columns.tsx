@@ -227,7 +227,7 @@ export const DEALS: Catalogue<"deal"> = {
       fields: ["name"],
       sort: "name",
       width: 240,
-      render: (row) => plain(titleOf("deal", row)),
+      render: (row) => link(`/deals/${row.id}`, titleOf("deal", row), true),
     },
     {
       key: "amount",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { differsFromView, resolveState, withState, withView, type SavedView } from "./viewState";
+import { differsFromView, mayChangeView, resolveState, withState, withView, type SavedView } from "./viewState";
 
 const DEFAULTS = { sort: "-created_at", columns: ["name", "email"] };
 const GOLD = { field: "custom.tier", op: "eq", value: "gold" };
@@ -63,5 +63,23 @@ describe("changes", () => {
     const params = withView(new URLSearchParams({ filter: "{}", sort: "x", cols: "a", q: "ann" }), 7);
     expect(params.toString()).toBe("q=ann&view=7");
     expect(withView(params, null).toString()).toBe("q=ann");
+  });
+});
+
+describe("mayChangeView", () => {
+  const member = { user_id: "u2", role: "member" };
+  const admin = { user_id: "u3", role: "admin" };
+
+  it("lets the author change their view, shared or not", () => {
+    expect(mayChangeView(VIEW, { user_id: "u1", role: "member" })).toBe(true);
+    expect(mayChangeView({ ...VIEW, shared: true }, { user_id: "u1", role: "read-only" })).toBe(true);
+  });
+
+  it("lets owners and admins change a shared view, and nobody else", () => {
+    expect(mayChangeView({ ...VIEW, shared: true }, admin)).toBe(true);
+    expect(mayChangeView({ ...VIEW, shared: true }, { user_id: "u4", role: "owner" })).toBe(true);
+    expect(mayChangeView({ ...VIEW, shared: true }, member)).toBe(false);
+    expect(mayChangeView(VIEW, admin)).toBe(false); // another person's private view (the API hides it anyway)
+    expect(mayChangeView(VIEW, null)).toBe(false);
   });
 });

@@ -114,3 +114,9 @@ export function withView(params: URLSearchParams, viewId: number | null): URLSea
   else next.set("view", String(viewId));
   return next;
 }
+
+/** Whether this member may change the view: their own, or a shared one as an owner or admin (as the API). */
+export function mayChangeView(view: SavedView, me: { user_id: string; role: string } | null | undefined): boolean {
+  if (!me) return false;
+  return view.user_id === me.user_id || (view.shared && (me.role === "owner" || me.role === "admin"));
+}

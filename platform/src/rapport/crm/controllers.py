@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from rapport_tenants.context import TenantContext
 
 from rapport.crm import services
-from rapport.crm.bulk import run_bulk
+from rapport.crm.bulk import Matching, run_bulk
 from rapport.crm.listing import ListRequest, list_page
 from rapport.crm.objects import LINKABLE, LISTS, ListSpec
 from rapport.crm.pipelines import create_pipeline, delete_pipeline, list_pipelines, update_pipeline
@@ -101,9 +101,22 @@ class NoteIn(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     owner_id: uuid.UUID | msgspec.UnsetType = UNSET
 
 
+class MatchingIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Every record the list with this filter and search returns (all its pages, in your row scope)."""
+
+    filter: dict[str, Any] = msgspec.field(default_factory=dict)
+    """The list's filter tree (as ``filter=`` of the list, as an object); ``{}``: every record."""
+    q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    deleted_at: dt.datetime | None = None
+    """``restore`` only: the records a bulk delete removed (its answer's ``deleted_at``)."""
+
+
 class BulkIn(msgspec.Struct, forbid_unknown_fields=True):
-    ids: Annotated[list[int], msgspec.Meta(min_length=1, max_length=1000)]
     action: Annotated[str, msgspec.Meta(max_length=20)]
+    ids: Annotated[list[int], msgspec.Meta(min_length=1, max_length=1000)] | None = None
+    """Up to 1,000 records; or leave them out and give ``matching``."""
+    matching: MatchingIn | None = None
+    """Every record matching the list's filter and search, up to 100,000 (more is refused, 422)."""
     owner_id: str | None = None
     field: Annotated[str, msgspec.Meta(max_length=60)] | None = None
     value: Any = None
@@ -229,7 +242,8 @@ def _controller(spec: ListSpec, path: str, body: type[msgspec.Struct]) -> type[C
             "/bulk",
             status_code=HTTP_200_OK,
             guards=[requires_permission(name, "read")],
-            summary=f"Bulk action on up to 1,000 {path}: assign, update, delete, restore, tag, untag",
+            summary=f"Bulk action on {path} (up to 1,000 ids, or every match of a filter up to 100,000): "
+            "assign, update, delete, restore, tag, untag",
         )
         async def bulk(
             self,
@@ -241,7 +255,12 @@ def _controller(spec: ListSpec, path: str, body: type[msgspec.Struct]) -> type[C
         ) -> dict[str, Any]:
             actor = Actor.of(principal, client_ip(request))
             payload = {"owner_id": data.owner_id, "field": data.field, "value": data.value, "tags": data.tags}
-            return await run_bulk(tenant, access, actor, kind, data.ids, data.action, payload)
+            matching = (
+                None
+                if data.matching is None
+                else Matching(data.matching.filter, data.matching.q or None, data.matching.deleted_at)
+            )
+            return await run_bulk(tenant, access, actor, kind, data.ids, data.action, payload, matching)
 
         @get("/{record_id:int}", guards=[requires_permission(name, "read")], summary=f"One {kind.label}")
         async def one(

@@ -7,13 +7,12 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 from rapport_tenants.context import TenantContext
 
 from rapport.identity.audit import Actor
-from rapport.identity.controllers import provide_principal, provide_tenant
 from rapport.identity.principal import Principal
 from rapport.kernel.clients import client_ip
 from rapport.notifications import services
@@ -56,7 +55,6 @@ class NotificationController(Controller):
 
     path = "/api/v1/notifications"
     tags = ["notifications"]
-    dependencies = {"tenant": Provide(provide_tenant), "principal": Provide(provide_principal)}
 
     @get("/", summary="Your notifications, newest first (keyset: pass next_cursor as cursor)")
     async def notifications(
