@@ -65,21 +65,16 @@ async def duplicates_of(
         if owners is not None:
             args.append(sorted(owners))
             scope = f" AND c.owner_id = ANY(${len(args)}::uuid[])"
-        await transaction.connection.execute(
-            "SET LOCAL pg_trgm.similarity_threshold = 0.5; SET LOCAL pg_trgm.word_similarity_threshold = 0.5"
-        )
+        await transaction.connection.execute("SET LOCAL pg_trgm.similarity_threshold = 0.5")
         if kind is CONTACT:
             args += [record["email"], f"{record['first_name']} {record['last_name']}", record["company"]]
             n = len(args)
-            # Candidates through the search index: a name's word similarity to the search text (name and
-            # email) is at least its similarity to the name, so ``<%`` misses none that ``%`` would find.
             sql = (
                 "SELECT c.id, trim(c.first_name || ' ' || c.last_name) AS title, c.email, "
                 f"CASE WHEN c.email = ${n - 2} THEN 1.0 ELSE least(1.0, similarity(c.first_name || ' ' || "
                 f"c.last_name, ${n - 1}) + CASE WHEN c.company = ${n} THEN 0.2 ELSE 0 END) END AS score "
                 "FROM contacts c WHERE c.deleted_at IS NULL AND c.id <> $1"
-                f"{scope} AND (c.email = ${n - 2} OR (${n - 1} <% {LISTS['contact'].search_sql} "
-                f"AND (c.first_name || ' ' || c.last_name) % ${n - 1}))"
+                f"{scope} AND (c.email = ${n - 2} OR (c.first_name || ' ' || c.last_name) % ${n - 1})"
             )
         else:
             args += [record["domain"], record["name"]]

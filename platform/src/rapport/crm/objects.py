@@ -31,15 +31,12 @@ class FieldSpec:
     custom_key: str | None = None
     """A custom field's key: conditions also require the record to have a value for it."""
     trigram_via: str | None = None
-    """An expression whose text contains this field's and has the trigram index (contacts' name and email
-    are found through the search index): ``contains``/``starts_with`` also test it, so that index finds the
+    """An expression whose text contains this field's and has the trigram index (contacts' ``email`` is
+    found through the search index): ``contains``/``starts_with`` also test it, so that index finds the
     candidates and the field needs no trigram index of its own (one fewer index on every insert)."""
 
 
-_CONTACT_NAME = "(first_name || ' ' || last_name)"
 _CONTACT_SEARCH = "(first_name || ' ' || last_name || ' ' || coalesce(email, ''))"
-"""Contacts have one trigram index, on this: it finds name and email matches (``trigram_via``) and the
-candidates of similar names (``<%``, word similarity), as a bulk insert pays for every index."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,11 +160,7 @@ LISTS: dict[str, ListSpec] = {
         fields={
             "id": FieldSpec("id", "id", sortable=True),
             "name": FieldSpec(
-                _CONTACT_NAME,
-                "text",
-                trigram=True,
-                reads=("first_name", "last_name"),
-                trigram_via=_CONTACT_SEARCH,
+                "(first_name || ' ' || last_name)", "text", trigram=True, reads=("first_name", "last_name")
             ),
             "last_name": FieldSpec("last_name", "text", sortable=True),
             "email": FieldSpec("email", "text", trigram=True, trigram_via=_CONTACT_SEARCH),
