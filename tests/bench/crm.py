@@ -25,6 +25,7 @@ import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 import asyncpg
 import httpx
@@ -214,8 +215,8 @@ async def measure(
 
         def search_url(pick: random.Random = pick) -> str:
             fragment = pick.choice(FRAGMENTS)
-            return "/api/v1/contacts?limit=50&filter=" + json.dumps(
-                {"field": "name", "op": "contains", "value": fragment}
+            return "/api/v1/contacts?limit=50&filter=" + quote(
+                json.dumps({"field": "name", "op": "contains", "value": fragment})
             )
 
         loads = [
