@@ -36,7 +36,8 @@ export function errorsFor(error: unknown, field: string): FieldErrors {
   return found;
 }
 
-function say(label: string, errors: FieldErrors): string | undefined {
+/** The message to show for a failed save: the field's name and the API's message, or the problem's detail. */
+export function say(label: string, errors: FieldErrors): string | undefined {
   return errors.field ? `${label} ${errors.field}` : errors.detail;
 }
 

@@ -3,18 +3,22 @@
 import { Anchor, Badge, Button, Center, CloseButton, Group, Loader, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconFileImport, IconPlus, IconSearch } from "@tabler/icons-react";
-import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { notifications } from "@mantine/notifications";
+import { keepPreviousData, useInfiniteQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { keys } from "../api/keys";
-import { listRecords, type RecordOf, type RecordType } from "../api/records";
+import { listRecords, titleOf, updateRecord, type BodyOf, type Page, type RecordOf, type RecordType } from "../api/records";
+import { errorsFor, say } from "../crm/InlineFields";
 import { useMembers, usePipelines } from "../api/workspaceData";
 import { useNames } from "../crm/useNames";
 import { ErrorState } from "../shell/ErrorState";
 import { BulkBar } from "./BulkBar";
 import { ColumnChooser } from "./ColumnChooser";
 import { FILTER_GUARDS, type Catalogue, type ColumnDef, type RenderContext } from "./columns";
+import { applyBody, mayEdit, withRow, withSaved, type EditSpec } from "./cellEdit";
 import { customColumn, customFilterField } from "./customColumns";
+import { EditableCell, type SaveCell } from "./EditableCell";
 import { ExportButton } from "./ExportButton";
 import { FilterBuilder } from "./FilterBuilder";
 import { describe, fromFilter, toFilter, type Condition, type FilterField, type Match } from "./filters";
@@ -50,12 +54,14 @@ export function RecordTable<K extends RecordType>({
   const hidden = permissions.data?.hidden(type) ?? new Set<string>();
   const visible = (guard: string[]) => !guard.some((name) => hidden.has(name));
   const custom = customFields.data ?? [];
+  const saveCell = useSaveCell(type);
+  // Columns whose field the member may change render an editable cell; the rest stay plain.
   const columns = useMemo(
     () =>
-      [...catalogue.columns, ...custom.map((field) => customColumn<RecordOf[K]>(field))].filter((column) =>
-        visible(column.guard ?? column.fields),
-      ),
-    [catalogue, custom, permissions.data],
+      [...catalogue.columns, ...custom.map((field) => customColumn<RecordOf[K]>(field))]
+        .filter((column) => visible(column.guard ?? column.fields))
+        .map((column) => editableColumn(column, mayEdit(permissions.data, type, column.edit?.field ?? ""), type, saveCell)),
+    [catalogue, custom, permissions.data, type, saveCell],
   );
   const stageChoices = (pipelines.data ?? []).flatMap((pipeline) =>
     pipeline.stages.map((stage) => ({ value: String(stage.id), label: `${stage.name} (${pipeline.name})` })),
@@ -76,10 +82,14 @@ export function RecordTable<K extends RecordType>({
   const defaults = { sort: catalogue.defaultSort, columns: catalogue.defaultColumns };
   const state = resolveState(params, view, defaults);
   const byKey = new Map(columns.map((column) => [column.key, column]));
-  let shown = state.columns.map((key) => byKey.get(key)).filter((column): column is ColumnDef<RecordOf[K]> => !!column);
-  if (shown.length === 0) {
-    shown = catalogue.defaultColumns.map((key) => byKey.get(key)).filter((column): column is ColumnDef<RecordOf[K]> => !!column);
-  }
+  // The same columns (and context) from render to render: a row re-renders only when it changes.
+  const shownKeys = state.columns.join(",");
+  const shown = useMemo(() => {
+    const chosen = shownKeys.split(",").map((key) => byKey.get(key)).filter((column): column is ColumnDef<RecordOf[K]> => !!column);
+    return chosen.length > 0
+      ? chosen
+      : catalogue.defaultColumns.map((key) => byKey.get(key)).filter((column): column is ColumnDef<RecordOf[K]> => !!column);
+  }, [columns, shownKeys, catalogue]);
   const parsed = fromFilter(state.filter, filterFields);
   const changed = differsFromView(state, view, defaults);
 
@@ -168,12 +178,16 @@ export function RecordTable<K extends RecordType>({
     names[reference.type] = new Map([...(names[reference.type] ?? []), ...found]);
   }
   const memberOptions = (members.data?.items ?? []).filter((member) => member.active).map((member) => ({ value: member.user_id, label: member.email }));
-  const context: RenderContext = {
-    names,
-    members: new Map((members.data?.items ?? []).map((member) => [member.user_id, member.email])),
-    stages: new Map((pipelines.data ?? []).flatMap((pipeline) => pipeline.stages.map((stage) => [stage.id, stage.name] as const))),
-    pipelines: new Map((pipelines.data ?? []).map((pipeline) => [pipeline.id, pipeline.name] as const)),
-  };
+  const namesKey = JSON.stringify(Object.entries(names).map(([kind, found]) => [kind, [...found]]));
+  const context: RenderContext = useMemo(
+    () => ({
+      names,
+      members: new Map((members.data?.items ?? []).map((member) => [member.user_id, member.email])),
+      stages: new Map((pipelines.data ?? []).flatMap((pipeline) => pipeline.stages.map((stage) => [stage.id, stage.name] as const))),
+      pipelines: new Map((pipelines.data ?? []).map((pipeline) => [pipeline.id, pipeline.name] as const)),
+    }),
+    [namesKey, members.data, pipelines.data],
+  );
 
   const update = (change: Parameters<typeof withState>[1]) => setParams((current) => withState(current, change, view, defaults));
   const applyFilter = (conditions: Condition[], match: Match) => update({ filter: toFilter(conditions, match, filterFields) });
@@ -406,5 +420,67 @@ function SelectAllBanner({
         )}
       </Group>
     </Paper>
+  );
+}
+
+type Row<K extends RecordType> = RecordOf[K];
+
+/** The column with an editable cell when the member may change its field. */
+function editableColumn<K extends RecordType>(
+  column: ColumnDef<Row<K>>,
+  allowed: boolean,
+  type: K,
+  save: SaveCell<Row<K>>,
+): ColumnDef<Row<K>> {
+  const spec = column.edit;
+  if (!spec || !allowed) {
+    return column;
+  }
+  return {
+    ...column,
+    render: (row, context) =>
+      spec.when && !spec.when(row) ? (
+        column.render(row, context)
+      ) : (
+        <EditableCell row={row} spec={spec} label={column.label} record={titleOf(type, row)} onSave={save}>
+          {column.render(row, context)}
+        </EditableCell>
+      ),
+  };
+}
+
+/**
+ * Saves one cell: a PATCH of only its field. The row changes at once in every loaded list of the type; an
+ * error puts the rows back and tells the API's message in a notification.
+ */
+function useSaveCell<K extends RecordType>(type: K): SaveCell<Row<K>> {
+  const client = useQueryClient();
+  return useCallback(
+    async (row: Row<K>, spec: EditSpec<Row<K>>, text: string, what: string) => {
+      const lists = { queryKey: [...keys.records(type), "list"] };
+      const body = spec.body(text);
+      await client.cancelQueries(lists);
+      const before = client.getQueriesData<InfiniteData<Page<Row<K>>>>(lists);
+      client.setQueriesData<InfiniteData<Page<Row<K>>>>(lists, (data) => withRow(data, row.id, (current) => applyBody(current, body)));
+      try {
+        const saved = await updateRecord(type, row.id, body as BodyOf[K]);
+        // Only the fields each list loaded (the API may have normalized the value).
+        client.setQueriesData<InfiniteData<Page<Row<K>>>>(lists, (data) =>
+          withRow(data, row.id, (current) => withSaved(current, saved)),
+        );
+        await client.invalidateQueries({ queryKey: keys.record(type, row.id), refetchType: "none" });
+      } catch (error) {
+        for (const [key, data] of before) {
+          client.setQueryData(key, data);
+        }
+        notifications.show({
+          color: "red",
+          title: `${what} was not saved`,
+          message: say(spec.errorLabel, errorsFor(error, spec.field)) ?? "Something went wrong.",
+        });
+        throw error;
+      }
+    },
+    [client, type],
   );
 }

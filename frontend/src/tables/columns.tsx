@@ -6,6 +6,7 @@ import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { contactName, titleOf, type RecordOf, type RecordType } from "../api/records";
 import { formatDate, formatMoney } from "../crm/format";
+import { amountEdit, percentEdit, textEdit, type EditSpec } from "./cellEdit";
 import { opsFor, type Choice, type FilterField } from "./filters";
 
 export interface RenderContext {
@@ -29,6 +30,8 @@ export interface ColumnDef<T> {
   sort?: string;
   width?: number;
   custom?: boolean;
+  /** How its cell edits in place (when the member may change the field). */
+  edit?: EditSpec<T>;
   render: (row: T, context: RenderContext) => ReactNode;
 }
 
@@ -154,7 +157,7 @@ export const CONTACTS: Catalogue<"contact"> = {
     },
     { key: "email", label: "Email", fields: ["email"], guard: ["emails"], width: 240, render: (row) => plain(row.email) },
     { key: "phones", label: "Phone", fields: ["phones"], render: (row) => plain(row.phones?.[0]?.value) },
-    { key: "title", label: "Title", fields: ["title"], render: (row) => plain(row.title) },
+    { key: "title", label: "Title", fields: ["title"], edit: textEdit("title", "Title"), render: (row) => plain(row.title) },
     {
       key: "company",
       label: "Company",
@@ -191,8 +194,8 @@ export const COMPANIES: Catalogue<"company"> = {
       width: 240,
       render: (row) => link(`/companies/${row.id}`, row.name ?? `Company ${row.id}`, true),
     },
-    { key: "domain", label: "Domain", fields: ["domain"], render: (row) => plain(row.domain) },
-    { key: "industry", label: "Industry", fields: ["industry"], render: (row) => plain(row.industry) },
+    { key: "domain", label: "Domain", fields: ["domain"], edit: textEdit("domain", "Domain"), render: (row) => plain(row.domain) },
+    { key: "industry", label: "Industry", fields: ["industry"], edit: textEdit("industry", "Industry"), render: (row) => plain(row.industry) },
     {
       key: "parent",
       label: "Parent company",
@@ -235,6 +238,7 @@ export const DEALS: Catalogue<"deal"> = {
       fields: ["amount", "currency"],
       guard: ["amount"],
       sort: "amount",
+      edit: amountEdit(),
       render: (row) => plain(formatMoney(row.amount, row.currency)),
     },
     {
@@ -249,8 +253,8 @@ export const DEALS: Catalogue<"deal"> = {
         ) : null,
     },
     { key: "pipeline", label: "Pipeline", fields: ["pipeline"], render: (row, context) => plain(context.pipelines.get(row.pipeline ?? -1)) },
-    { key: "expected_close", label: "Expected close", fields: ["expected_close"], render: (row) => plain(formatDate(row.expected_close)) },
-    { key: "probability", label: "Probability", fields: ["probability"], render: (row) => plain(row.probability === undefined ? "" : `${row.probability}%`) },
+    { key: "expected_close", label: "Expected close", fields: ["expected_close"], edit: textEdit("expected_close", "Expected close", "date"), render: (row) => plain(formatDate(row.expected_close)) },
+    { key: "probability", label: "Probability", fields: ["probability"], edit: percentEdit(), render: (row) => plain(row.probability === undefined ? "" : `${row.probability}%`) },
     {
       key: "company",
       label: "Company",
@@ -313,6 +317,17 @@ export function LeadStatus({ status }: { status: string | undefined }) {
   );
 }
 
+/** A lead's status edits like on the lead page: not to "converted" (converting does that), nor once converted. */
+const LEAD_STATUS_EDIT: EditSpec<RecordOf["lead"]> = {
+  field: "status",
+  errorLabel: "The status",
+  input: "select",
+  choices: LEAD_STATUSES.filter((choice) => choice.value !== "converted"),
+  value: (row) => row.status ?? "",
+  body: (typed) => ({ status: typed }),
+  when: (row) => row.status !== "converted",
+};
+
 export const LEADS: Catalogue<"lead"> = {
   type: "lead",
   title: "Leads",
@@ -329,13 +344,15 @@ export const LEADS: Catalogue<"lead"> = {
       width: 220,
       render: (row) => link(`/leads/${row.id}`, titleOf("lead", row), true),
     },
-    { key: "email", label: "Email", fields: ["email"], width: 240, render: (row) => plain(row.email) },
-    { key: "phone", label: "Phone", fields: ["phone"], render: (row) => plain(row.phone) },
-    { key: "company_name", label: "Company", fields: ["company_name"], sort: "company_name", render: (row) => plain(row.company_name) },
-    { key: "title", label: "Title", fields: ["title"], render: (row) => plain(row.title) },
-    { key: "status", label: "Status", fields: ["status"], render: (row) => <LeadStatus status={row.status} /> },
+    { key: "email", label: "Email", fields: ["email"], width: 240, edit: textEdit("email", "Email", "email"), render: (row) => plain(row.email) },
+    { key: "phone", label: "Phone", fields: ["phone"], edit: textEdit("phone", "Phone", "tel"), render: (row) => plain(row.phone) },
+    { key: "company_name", label: "Company", fields: ["company_name"], sort: "company_name", edit: textEdit("company_name", "Company"),
+      render: (row) => plain(row.company_name) },
+    { key: "title", label: "Title", fields: ["title"], edit: textEdit("title", "Title"), render: (row) => plain(row.title) },
+    { key: "status", label: "Status", fields: ["status"], edit: LEAD_STATUS_EDIT, render: (row) => <LeadStatus status={row.status} /> },
     { key: "score", label: "Score", fields: ["score"], sort: "score", width: 100, render: (row) => plain(row.score) },
-    { key: "source", label: "Source", fields: ["source"], render: (row) => plain(row.source) },
+    { key: "source", label: "Source", fields: ["source"], edit: { ...textEdit("source", "Source"), body: (typed) => ({ source: typed.trim() }) },
+      render: (row) => plain(row.source) },
     owner(),
     tags(),
     ...times(),

@@ -3,6 +3,7 @@
 import { Badge, Group } from "@mantine/core";
 import type { ReactNode } from "react";
 import { formatDate, formatDateTime, formatMoney } from "../crm/format";
+import { customEdit } from "./cellEdit";
 import type { ColumnDef, RenderContext } from "./columns";
 import { opsFor, type FilterField } from "./filters";
 import type { CustomField } from "./tableData";
@@ -86,7 +87,7 @@ export function renderCustom(field: CustomField, value: unknown, context: Render
   }
 }
 
-export function customColumn<T extends { custom?: Record<string, unknown> }>(field: CustomField): ColumnDef<T> {
+export function customColumn<T extends { id: number; custom?: Record<string, unknown> }>(field: CustomField): ColumnDef<T> {
   return {
     key: `custom.${field.key}`,
     label: field.label,
@@ -94,6 +95,7 @@ export function customColumn<T extends { custom?: Record<string, unknown> }>(fie
     guard: ["custom"],
     sort: customSortable(field) ? `custom.${field.key}` : undefined,
     custom: true,
+    edit: customEdit<T>(field),
     render: (row, context) => renderCustom(field, row.custom?.[field.key], context),
   };
 }
