@@ -127,8 +127,6 @@ def _leaf(spec: FieldSpec, op: str, value: Any, sql: _Sql, path: str) -> str:
     if op in TRIGRAM_OPS:
         text = escape_like(str(_coerce(spec, value, path)))
         pattern = f"%{text}%" if op == "contains" else f"{text}%"
-        if spec.trigram_via:
-            return f"({spec.trigram_via} ILIKE {sql.add(f'%{text}%')} AND {column} ILIKE {sql.add(pattern)})"
         return f"{column} ILIKE {sql.add(pattern)}"
     symbol = {"eq": "=", "ne": "IS DISTINCT FROM", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}[op]
     return f"{column} {symbol} {sql.add(_coerce(spec, value, path))}"

@@ -30,13 +30,6 @@ class FieldSpec:
     """A text whose order is meaningful (ISO dates of custom fields): ranges are offered too."""
     custom_key: str | None = None
     """A custom field's key: conditions also require the record to have a value for it."""
-    trigram_via: str | None = None
-    """An expression whose text contains this field's and has the trigram index (contacts' ``email`` is
-    found through the search index): ``contains``/``starts_with`` also test it, so that index finds the
-    candidates and the field needs no trigram index of its own (one fewer index on every insert)."""
-
-
-_CONTACT_SEARCH = "(first_name || ' ' || last_name || ' ' || coalesce(email, ''))"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,13 +156,13 @@ LISTS: dict[str, ListSpec] = {
                 "(first_name || ' ' || last_name)", "text", trigram=True, reads=("first_name", "last_name")
             ),
             "last_name": FieldSpec("last_name", "text", sortable=True),
-            "email": FieldSpec("email", "text", trigram=True, trigram_via=_CONTACT_SEARCH),
+            "email": FieldSpec("email", "text", trigram=True),
             "company": FieldSpec("company", "id"),
             "owner_id": FieldSpec("owner_id", "uuid"),
             **_TIMES,
             **_TAG,
         },
-        search_sql=_CONTACT_SEARCH,
+        search_sql="(first_name || ' ' || last_name || ' ' || coalesce(email, ''))",
         search_fields=("first_name", "last_name", "emails"),
         title_sql="trim(first_name || ' ' || last_name)",
         columns=(
