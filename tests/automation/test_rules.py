@@ -351,3 +351,26 @@ async def test_a_rule_creates_a_task_for_the_records_owner(setup: Setup) -> None
     (run,) = await setup.runs(rule.json()["id"])
     assert run["status"] == "done"
     assert run["actions"][0]["activity_id"] == task["id"]
+
+
+async def test_a_failing_rule_rolls_back_alone(setup: Setup) -> None:
+    """Each rule runs in a savepoint: a rule whose second action fails leaves nothing of its first, is
+    logged as failed, and the other rules on the same change still act."""
+    broken = await setup.rule(
+        trigger={"type": "created"},
+        actions=[
+            {"type": "update_field", "field": "amount", "value": 7},
+            {"type": "update_field", "field": "stage", "value": "x" * 60},  # longer than the column
+        ],
+    )
+    fine = await setup.rule(
+        trigger={"type": "created"}, actions=[{"type": "update_field", "field": "name", "value": "touched"}]
+    )
+    record_id = await setup.record(amount=1)
+    await setup.settle()
+    record = await setup.get(record_id)
+    assert (record["amount"], record["stage"], record["name"]) == (1, "new", "touched")
+    [run] = await setup.runs(broken["id"])
+    assert run["status"] == "failed"
+    assert run["error"]
+    assert [run["status"] for run in await setup.runs(fine["id"])] == ["done"]

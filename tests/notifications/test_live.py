@@ -17,7 +17,7 @@ from rapport.kernel.devservices import EmbeddedRedis
 from rapport.kernel.jobs import NAMESPACE
 
 from tests.events.conftest import Processes, events_redis, processes  # noqa: F401 - fixtures
-from tests.realtime.test_socket import _member, _sign_up, server  # noqa: F401 - a fixture and helpers
+from tests.realtime.test_socket import _member, _sign_up, server, subscribed  # noqa: F401 - a fixture and helpers
 
 
 def _at(minutes: float) -> str:
@@ -49,7 +49,7 @@ async def test_the_owner_is_reminded_live_and_no_one_else_is(
     slug, owner = await _sign_up(server)
     member = await _member(owner, f"rep@{slug}.example", "member", mail_sink)
     async with owner.connect() as owner_socket, member.connect() as member_socket:
-        await asyncio.sleep(0.5)  # subscriptions settle
+        await subscribed(owner_socket, member_socket)
         async with owner.http() as client:
             created = await client.post(
                 "/api/v1/activities",

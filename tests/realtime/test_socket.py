@@ -113,6 +113,13 @@ def _name(message: dict[str, Any]) -> str | None:
     return name
 
 
+async def subscribed(*sockets: Any) -> None:
+    """Wait until each socket is subscribed: the server answers pings only once its subscription is open."""
+    for socket in sockets:
+        await socket.send(json.dumps({"type": "ping"}))
+        assert json.loads(await asyncio.wait_for(socket.recv(), 10)) == {"type": "pong"}
+
+
 async def _messages(socket: Any, *names: str, seconds: float = 30) -> list[dict[str, Any]]:
     """Messages received until every contact in ``names`` has been seen, in order of arrival."""
     seen: list[dict[str, Any]] = []
@@ -144,7 +151,7 @@ async def test_members_see_what_they_may_and_nothing_else(server: str, mail_sink
         viewer.connect() as viewer_socket,
         stranger.connect() as stranger_socket,
     ):
-        await asyncio.sleep(0.5)  # subscriptions settle
+        await subscribed(owner_socket, member_socket, viewer_socket, stranger_socket)
         async with owner.http() as client:
             await client.post(
                 "/api/v1/contacts", json={"last_name": "OwnersOwn", "emails": ["own@example.com"]}

@@ -18,7 +18,7 @@ from typing import Any
 from rapport_tenants.context import TenantContext, tenant_transaction
 
 from rapport.crm.custom_fields import extend_spec, mentions_custom
-from rapport.crm.listing import _Sql, escape_like, parse_filter
+from rapport.crm.listing import _Sql, record_conditions
 from rapport.crm.objects import ACTIVITY, COMPANY, CONTACT, DEAL, LEAD, LINKABLE, LISTS, ListSpec
 from rapport.events.outbox import NewEvent, emit_many
 from rapport.identity import audit
@@ -135,21 +135,13 @@ def _target(
     name ``matching.filter…``.
     """
     sql = _Sql()
-    conditions = ["deleted_at IS NULL" if live else "deleted_at IS NOT NULL"]
-    owners = access.scope_owners(spec.kind)
-    if owners is not None:
-        conditions.append(f"owner_id = ANY({sql.add(sorted(owners))}::uuid[])")
+    chosen = matching or Matching()
+    path = "matching.filter"
+    conditions = record_conditions(spec, access, sql, chosen.filter, chosen.q, path=path, live=live)
     if ids is not None:
         conditions.append(f"id = ANY({sql.add(ids)}::bigint[])")
-    elif matching is not None:
-        tree = parse_filter(spec, access, matching.filter, sql, "matching.filter")
-        if tree:
-            conditions.append(f"({tree})")
-        if matching.q:
-            access.check_fields(spec.kind, spec.search_fields, writing=False)
-            conditions.append(f"{spec.search_sql} ILIKE {sql.add('%' + escape_like(matching.q) + '%')}")
-        if matching.deleted_at is not None:
-            conditions.append(f"deleted_at = {sql.add(matching.deleted_at)}")
+    elif chosen.deleted_at is not None:
+        conditions.append(f"deleted_at = {sql.add(chosen.deleted_at)}")
     return _Target(spec.table, " AND ".join(conditions), tuple(sql.args))
 
 

@@ -277,7 +277,7 @@ async def execute_import(tenant: TenantContext, import_id: int) -> None:
     row, role = claimed
     try:
         await _execute(tenant, import_id, row, role)
-    finally:
+    finally:  # after a failure or cancel before staging ended (deleting twice is fine)
         try:
             await file_store().delete(row["file_key"])
         except Exception:  # the file stays until the workspace is purged; the import itself is over
@@ -343,6 +343,9 @@ async def _run(run: _Run) -> None:
     if run.row["on_match"] == "update":
         run.access.require(kind, "update")
     await _stage(run)
+    # Every row is staged: the upload is not needed any more, and it is gone before the end is recorded
+    # (``execute_import`` still deletes it when the import ends earlier).
+    await file_store().delete(run.row["file_key"])
     run.phase()
     await run.progress("checking", 45, 0, rows_total=run.total)
     await _check(run)

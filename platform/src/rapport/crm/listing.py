@@ -26,6 +26,7 @@ from rapport.kernel.errors import FieldError, ValidationFailed
 
 __all__ = [
     "ListRequest", "Page", "escape_like", "list_columns", "list_page", "parse_cursor", "parse_filter",
+    "record_conditions",
 ]  # fmt: skip
 
 TEXT_OPS = {"eq", "ne", "in", "is_empty"}
@@ -258,17 +259,30 @@ def _columns(spec: ListSpec, access: Access, wanted: tuple[str, ...]) -> list[st
     return ["id", *[name for name in chosen if name != "id"]]
 
 
-def _where(spec: ListSpec, access: Access, request: ListRequest, sql: _Sql) -> list[str]:
-    conditions = [f"{spec.kind.deleted_field} IS NULL"] if spec.kind.deleted_field else []
+def record_conditions(
+    spec: ListSpec,
+    access: Access,
+    sql: _Sql,
+    tree: Mapping[str, Any],
+    q: str | None,
+    *,
+    path: str = "filter",
+    live: bool = True,
+) -> list[str]:
+    """The SQL conditions of a list request: live (or deleted) records in the caller's row scope that match
+    the filter ``tree`` (checked, its errors named under ``path``) and the search ``q``. Bulk actions on
+    everything a list matches use the same."""
+    deleted = spec.kind.deleted_field
+    conditions = [f"{deleted} IS {'' if live else 'NOT '}NULL"] if deleted else []
     owners = access.scope_owners(spec.kind)
     if owners is not None:
         conditions.append(f"owner_id = ANY({sql.add(sorted(owners))}::uuid[])")
-    tree = parse_filter(spec, access, request.filter, sql)
-    if tree:
-        conditions.append(tree)
-    if request.q:
+    parsed = parse_filter(spec, access, tree, sql, path)
+    if parsed:
+        conditions.append(f"({parsed})")
+    if q:
         access.check_fields(spec.kind, spec.search_fields, writing=False)
-        conditions.append(f"{spec.search_sql} ILIKE {sql.add('%' + escape_like(request.q) + '%')}")
+        conditions.append(f"{spec.search_sql} ILIKE {sql.add('%' + escape_like(q) + '%')}")
     return conditions
 
 
@@ -291,7 +305,7 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
         spec, access, tuple(name for name in request.fields if name != "tags" or not with_tags)
     )
     sql = _Sql()
-    conditions = _where(spec, access, request, sql)
+    conditions = record_conditions(spec, access, sql, request.filter, request.q)
     estimate_conditions = list(conditions)
     if request.cursor:
         value, row_id = parse_cursor(request.cursor, sort_spec)

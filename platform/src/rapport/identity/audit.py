@@ -16,6 +16,7 @@ import structlog
 
 from rapport.identity.principal import Principal
 from rapport.identity.tables import AuditEvent
+from rapport.kernel.db import transaction_connection
 
 __all__ = ["SYSTEM", "Actor", "AuditFilter", "audit_page", "iter_audit", "record", "record_many"]
 
@@ -51,8 +52,6 @@ async def record(
     changes: dict[str, tuple[Any, Any]] | None = None,
 ) -> None:
     """Append an event; call inside the tenant transaction of the change it describes."""
-    from rapport.kernel.db import transaction_connection
-
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     pairs = {field: [before, after] for field, (before, after) in (changes or {}).items()}
     # Raw SQL: this runs on every write, and building a Piccolo insert cost more than the statement.
@@ -70,8 +69,6 @@ async def record_many(
     """Append one event per ``(object_id, changes)`` of a bulk change, in one statement."""
     if not entries:
         return
-    from rapport.kernel.db import transaction_connection
-
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     await transaction_connection().execute(
         "INSERT INTO audit_events (occurred_at, action, actor_user_id, actor, via, ip, object_type, "
