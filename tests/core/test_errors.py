@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Litestar, get, post
+from litestar.exceptions import InternalServerException
 from litestar.params import JSONBody
 from litestar.testing import AsyncTestClient
 from rapport.kernel.errors import (
@@ -74,4 +75,23 @@ async def test_unexpected_error_hides_internals() -> None:
         response = await client.get("/crash")
     assert response.status_code == 500
     assert "secret internals" not in response.text
+    assert response.json()["type"].endswith("/internal-error")
+
+
+@get("/crash-http")
+async def crash_http() -> None:
+    raise InternalServerException("password=hunter2 in the connection string")
+
+
+async def test_a_server_error_from_the_framework_hides_its_text_too() -> None:
+    async with AsyncTestClient(
+        app=Litestar(
+            [crash_http],
+            plugins=[problem_details_plugin()],
+            exception_handlers={Exception: unhandled_exception_handler},
+        )
+    ) as client:
+        response = await client.get("/crash-http")
+    assert response.status_code == 500
+    assert "hunter2" not in response.text
     assert response.json()["type"].endswith("/internal-error")

@@ -134,6 +134,17 @@ def _validation_to_problem(exc: ValidationException) -> ProblemDetailsException:
 
 
 def _http_to_problem(exc: HTTPException) -> ProblemDetailsException:
+    if exc.status_code >= HTTP_500_INTERNAL_SERVER_ERROR:
+        # A framework 5xx carries its internal message (a missing dependency, a bad configuration): logged,
+        # never answered.
+        log.error("server_error", status=exc.status_code, detail=exc.detail)
+        return ProblemDetailsException(
+            type_=PROBLEM_BASE + "internal-error",
+            title="Internal server error",
+            status_code=exc.status_code,
+            detail="An unexpected error occurred; it has been logged.",
+            headers=exc.headers,
+        )
     slug = "not-found" if isinstance(exc, NotFoundException) else f"http-{exc.status_code}"
     return ProblemDetailsException(
         type_=PROBLEM_BASE + slug,
