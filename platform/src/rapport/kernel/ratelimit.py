@@ -1,12 +1,17 @@
 """Fixed-window rate limits in Redis; every key names what it limits (and the tenant, when there is one).
 
-One ``INCR`` + ``EXPIRE`` round trip per request, shared by every API process. (Litestar's own limiter keeps
-each request's timestamp per key and rewrites that list under a process-wide lock: its cost grows with the
-traffic of the minute, and it keys on the client address alone.)
+Limits on rare, sensitive actions (sign-in, signup, resets) count every hit in Redis. The per-request HTTP
+limit leases its budget instead: a process takes a few numbered slots at once (``INCRBY``) and hands them
+out locally, so most requests make no Redis round trip. (Litestar's own limiter keeps each request's
+timestamp per key and rewrites that list under a process-wide lock: its cost grows with the traffic of the
+minute, and it keys on the client address alone.)
 """
 
 from __future__ import annotations
 
+import math
+import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from litestar.enums import ScopeType
@@ -24,6 +29,10 @@ PREFIX = "rapport:ratelimit"
 TENANT_SCOPE_KEY = "rapport_tenant"
 """Where the tenant middleware leaves the request's tenant in ``scope["state"]``."""
 UNLIMITED_PATHS = ("/healthz", "/readyz")
+MAX_LEASE = 32
+"""Most slots one process takes of a key's budget at once (at most ``limit // 40``)."""
+MAX_LEASED_KEYS = 10_000
+"""Leases one process keeps; past this, ended ones are dropped (then all: a lost lease only costs slots)."""
 
 
 # One round trip: count, start the window on the first hit, report what is left of it.
@@ -31,6 +40,14 @@ _HIT = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('TTL', KEYS[1])}
+"""
+
+
+# One round trip: take ARGV[2] numbered slots, start the window with the first, say how long it lasts (ms).
+_LEASE = """
+local total = redis.call('INCRBY', KEYS[1], ARGV[2])
+if total == tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {total, redis.call('PTTL', KEYS[1])}
 """
 
 
@@ -62,26 +79,62 @@ def _client_address(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
+@dataclass(slots=True)
+class _Lease:
+    next: int
+    last: int
+    ends: float  # time.monotonic()
+
+
 class HttpRateLimitMiddleware(ASGIMiddleware):
     """Requests per minute per (tenant, client address): 429 past the limit, RateLimit-* headers always.
 
     Runs after the tenant middleware, so two tenants behind one address never share a budget.
+
+    The window's requests are numbered in Redis across every API process, and the one numbered past the
+    limit is refused, so no more than the limit ever gets through. A process leases up to
+    :data:`MAX_LEASE` numbers at once and uses them for its next requests on that key: one Redis round trip
+    per lease instead of per request. Numbers a process leased but did not use before the window ended are
+    lost, so a client spread over several processes may be refused a little early, never late; a limit
+    under 80 leases one number at a time (exact).
     """
 
     scopes = (ScopeType.HTTP,)
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
+        self.lease_size = max(1, min(per_minute // 40, MAX_LEASE))
+        self._leases: dict[str, _Lease] = {}
 
     @staticmethod
     def should_bypass_for_scope(scope: Scope) -> bool:
         return str(scope.get("path", "")) in UNLIMITED_PATHS
 
+    async def _number(self, redis: Redis, key: str) -> tuple[int, int]:
+        """This request's number in the key's window, and the seconds until the window ends."""
+        now = time.monotonic()
+        lease = self._leases.get(key)
+        if lease is None or lease.next > lease.last or now >= lease.ends:
+            total, left_ms = await redis.eval(_LEASE, 1, key, 60, self.lease_size)
+            total = int(total)
+            lease = _Lease(total - self.lease_size + 1, total, now + max(1, int(left_ms)) / 1000)
+            if len(self._leases) >= MAX_LEASED_KEYS:
+                self._forget_ended(now)
+            self._leases[key] = lease
+        number = lease.next
+        lease.next += 1
+        return number, max(1, math.ceil(lease.ends - now))
+
+    def _forget_ended(self, now: float) -> None:
+        for key in [key for key, lease in self._leases.items() if lease.ends <= now]:
+            del self._leases[key]
+        if len(self._leases) >= MAX_LEASED_KEYS:
+            self._leases.clear()
+
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         tenant: Any = scope.get("state", {}).get(TENANT_SCOPE_KEY)
         key = rate_limit_key("http", "t", str(tenant.id) if tenant else "-", "ip", _client_address(scope))
-        redis: Redis = scope["app"].state.redis
-        count, reset = await hit(redis, key, 60)
+        count, reset = await self._number(scope["app"].state.redis, key)
         if count > self.per_minute:
             raise TooManyRequests(
                 f"Too many requests; try again in {reset} seconds.", headers={"Retry-After": str(reset)}
