@@ -18,9 +18,7 @@ async def _clear(redis: Redis) -> None:
 
 
 async def _counted(redis: Redis, tenant_id: object) -> int:
-    keys = [
-        key for key in await redis.keys("rapport:ratelimit:http*") if str(tenant_id) in bytes(key).decode()
-    ]
+    keys = [key for key in await redis.keys(f"rapport:ratelimit:http:t:{tenant_id}:*")]
     assert len(keys) == 1, keys
     return int(await redis.get(keys[0]) or 0)
 
