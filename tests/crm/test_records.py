@@ -307,3 +307,34 @@ async def test_email_filters_match_the_email_only(
     assert await emails("contains", "qxz") == ["zed@qxz.example"]  # "Qxz Name" matches the search text only
     assert await emails("starts_with", "zed@") == ["zed@qxz.example"]
     assert await emails("starts_with", "qxz") == []
+
+
+async def test_estimated_totals_are_each_tenants_own(
+    app_client: AsyncTestClient,  # type: ignore[type-arg]
+    owner: tuple[SignedUp, dict[str, str]],
+    database_url: str,
+) -> None:
+    """The same list asked in two workspaces (same query, same values) gets each one's estimate, though a
+    process reuses estimates for a while."""
+    big, big_headers = owner
+    small = await sign_up(app_client)
+    small_headers = await sign_in(app_client, small.slug, f"admin@{small.slug}.example")
+    await _post(app_client, "/api/v1/contacts", small_headers, last_name="Only")
+    connection = await asyncpg.connect(database_url)
+    try:
+        big_schema = await schema_of(database_url, big)
+        await connection.execute(
+            f'INSERT INTO "{big_schema}".contacts (first_name, last_name) '
+            "SELECT 'Bulk', 'Person ' || n FROM generate_series(1, 3000) AS n"
+        )
+        for schema in (big_schema, await schema_of(database_url, small)):
+            await connection.execute(f'ANALYZE "{schema}".contacts')
+    finally:
+        await connection.close()
+    totals = {}
+    for _ in range(2):  # the second round is answered from the process's recent estimates
+        for name, headers in (("big", big_headers), ("small", small_headers)):
+            page = (await app_client.get("/api/v1/contacts", params={"limit": 5}, headers=headers)).json()
+            totals.setdefault(name, []).append(page["estimated_total"])
+    assert all(2_500 <= total <= 3_500 for total in totals["big"]), totals
+    assert all(total <= 10 for total in totals["small"]), totals

@@ -11,7 +11,9 @@ import base64
 import datetime as dt
 import decimal
 import json
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,9 @@ TEXT_OPS = {"eq", "ne", "in", "is_empty"}
 TRIGRAM_OPS = {"contains", "starts_with"}
 ORDER_OPS = {"eq", "ne", "in", "lt", "lte", "gt", "gte", "between", "is_empty"}
 MAX_CONDITIONS = 20
+ESTIMATE_SECONDS = 30.0
+"""How long a process reuses the planner's estimate for one list (its statistics change far more slowly)."""
+ESTIMATES_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +323,14 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
         f"SELECT {select}, {sort_spec.sql} AS _sort FROM {spec.table} WHERE {where} "
         f"ORDER BY {sort_spec.sql} {direction}, id {direction} LIMIT {request.limit + 1}"
     )
+    estimate_query = ""
+    estimate_key: tuple[str, str, str] | None = None
+    estimate = None
+    if not request.cursor:  # the cursor's parameters come last: the estimate uses those before them
+        where_all = " AND ".join(estimate_conditions) or "true"
+        estimate_query = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {spec.table} WHERE {where_all}"
+        estimate_key = (tenant.schema_name, estimate_query, repr(sql.args))
+        estimate = _known_estimate(estimate_key)
     async with tenant_transaction(tenant) as transaction:
         rows = await transaction.connection.fetch(query, *sql.args)
         tags: dict[int, list[str]] = {}
@@ -333,9 +346,8 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
                     [row["id"] for row in rows[: request.limit]],
                 )
             }
-        estimate = None
-        if not request.cursor:  # the cursor's parameters come last: the estimate uses those before them
-            estimate = await _estimate(transaction.connection, spec, estimate_conditions, sql.args)
+        if estimate_key is not None and estimate is None:
+            estimate = await _estimate(transaction.connection, estimate_key, estimate_query, sql.args)
     more = len(rows) > request.limit
     rows = rows[: request.limit]
     next_cursor = _encode_cursor(rows[-1]["_sort"], rows[-1]["id"]) if more and rows else None
@@ -358,9 +370,25 @@ def _raw_json(value: Any) -> Any:
     return msgspec.Raw(value.encode()) if isinstance(value, str) else value
 
 
-async def _estimate(connection: Any, spec: ListSpec, conditions: list[str], args: list[Any]) -> int:
+_estimates: OrderedDict[tuple[str, str, str], tuple[float, int]] = OrderedDict()
+"""Recent estimates per (tenant schema, query, values): the first page of a list shown again and again
+(the row scope is among the conditions) costs no extra round trip."""
+
+
+def _known_estimate(key: tuple[str, str, str]) -> int | None:
+    known = _estimates.get(key)
+    if known is None or known[0] <= time.monotonic():
+        return None
+    return known[1]
+
+
+async def _estimate(connection: Any, key: tuple[str, str, str], query: str, args: list[Any]) -> int:
     """The planner's row estimate for the filtered list (cheap at any size; exact enough for a UI)."""
-    where = " AND ".join(conditions) or "true"
-    plan = await connection.fetchval(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {spec.table} WHERE {where}", *args)
+    plan = await connection.fetchval(query, *args)
     parsed = json.loads(plan) if isinstance(plan, str) else plan
-    return int(parsed[0]["Plan"]["Plan Rows"])
+    rows = int(parsed[0]["Plan"]["Plan Rows"])
+    _estimates[key] = (time.monotonic() + ESTIMATE_SECONDS, rows)
+    _estimates.move_to_end(key)
+    if len(_estimates) > ESTIMATES_KEPT:
+        _estimates.popitem(last=False)
+    return rows
