@@ -10,7 +10,14 @@ from piccolo.engine.postgres import PostgresEngine
 from rapport.identity.tables import Membership
 from rapport.kernel.settings import Settings
 from rapport.tenancy.tables import WorkspaceSettings
-from rapport_tenants.context import NestedTenantTransaction, TenantContext, current_tenant, tenant_transaction
+from rapport_tenants.context import (
+    NestedTenantTransaction,
+    TenantContext,
+    current_tenant,
+    qualified,
+    tenant_reads,
+    tenant_transaction,
+)
 from rapport_tenants.names import check_schema_name, schema_name_for, search_path_for
 from rapport_tenants.registry import tenant_by_slug
 
@@ -75,6 +82,29 @@ async def test_search_path_is_transaction_local(
     # The pooled connection went back with its empty search_path.
     async with engine.transaction() as transaction:
         assert await transaction.connection.fetchval("SHOW search_path") in ('""', "")
+
+
+async def test_reads_outside_a_transaction_name_their_tenant_in_full(
+    two_tenants: tuple[SignedUp, SignedUp], engine: PostgresEngine
+) -> None:
+    """``tenant_reads``: no transaction and no search_path; qualified tables read one tenant, unqualified
+    ones still fail, and it refuses to run inside a transaction (which could be another tenant's)."""
+    first, second = await contexts(*two_tenants)
+    for context, name in ((first, "First Org"), (second, "Second Org")):
+        async with tenant_reads(context) as connection:
+            assert current_tenant.get() == context
+            assert not connection.is_in_transaction()
+            table = qualified(context, "workspace_settings")
+            assert await connection.fetchval(f"SELECT name FROM {table}") == name
+            with pytest.raises(asyncpg.UndefinedTableError):
+                await connection.fetch("SELECT name FROM workspace_settings")
+    assert current_tenant.get() is None
+    with pytest.raises(ValueError, match="invalid tenant schema name"):
+        qualified(TenantContext(first.id, first.slug, 'x"; DROP SCHEMA ext; --', "active"), "contacts")
+    async with tenant_transaction(first):
+        with pytest.raises(NestedTenantTransaction):
+            async with tenant_reads(second):
+                pass
 
 
 @pytest.mark.parametrize(

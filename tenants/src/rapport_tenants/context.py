@@ -1,4 +1,5 @@
-"""The tenant of the work at hand, and the one way to query its schema: :func:`tenant_transaction`."""
+"""The tenant of the work at hand, and the ways to query its schema: :func:`tenant_transaction`, and for a
+hot read of one statement, :func:`tenant_reads` with tables named by :func:`qualified`."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
-from rapport_tenants.names import search_path_for
+from rapport_tenants.names import check_schema_name, search_path_for
 
 __all__ = [
     "NestedTenantTransaction",
@@ -20,6 +22,8 @@ __all__ = [
     "TenantContext",
     "current_tenant",
     "process_engine",
+    "qualified",
+    "tenant_reads",
     "tenant_transaction",
 ]
 
@@ -96,5 +100,36 @@ async def tenant_transaction(
         token = current_tenant.set(ctx)
         try:
             yield transaction
+        finally:
+            current_tenant.reset(token)
+
+
+def qualified(ctx: TenantContext, table: str) -> str:
+    """``"t_…".table``: a tenant table named in full, for :func:`tenant_reads` (the schema name is checked;
+    ``table`` comes from code, never from input)."""
+    return f'"{check_schema_name(ctx.schema_name)}".{table}'
+
+
+@asynccontextmanager
+async def tenant_reads(
+    ctx: TenantContext, engine: PostgresEngine | None = None
+) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection, outside any transaction, for reads that name the tenant's tables in full.
+
+    Each statement runs alone (its own snapshot) in one round trip: no ``BEGIN``, ``search_path`` or
+    ``COMMIT``. The ``search_path`` stays empty, so a table left unqualified still fails to resolve instead
+    of reading another tenant's rows. For a list page read again and again; anything that writes, or needs
+    several statements to agree, uses :func:`tenant_transaction`.
+    """
+    engine = engine or process_engine()
+    if engine.current_transaction.get() is not None:
+        raise NestedTenantTransaction(f"a transaction is already open; cannot read tenant {ctx.slug}")
+    if engine.pool is None:
+        raise RuntimeError("the connection pool is not started")
+    check_schema_name(ctx.schema_name)
+    async with engine.pool.acquire() as connection:
+        token = current_tenant.set(ctx)
+        try:
+            yield connection
         finally:
             current_tenant.reset(token)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from rapport_tenants.context import TenantContext, tenant_transaction
+from rapport_tenants.context import TenantContext, qualified, tenant_reads
 
 from rapport.crm.custom_fields import extend_spec, mentions_custom
 from rapport.crm.objects import LINKABLE, FieldSpec, ListSpec
@@ -58,10 +58,15 @@ class Page:
 
 
 class _Sql:
-    """Collects parameters; ``add`` returns the placeholder of a value."""
+    """Collects parameters; ``add`` returns the placeholder of a value. With a tenant, ``table`` names its
+    tables in full (for :func:`tenant_reads`); without, as the open tenant transaction resolves them."""
 
-    def __init__(self) -> None:
+    def __init__(self, tenant: TenantContext | None = None) -> None:
         self.args: list[Any] = []
+        self.tenant = tenant
+
+    def table(self, name: str) -> str:
+        return qualified(self.tenant, name) if self.tenant is not None else name
 
     def add(self, value: Any) -> str:
         self.args.append(value)
@@ -222,7 +227,8 @@ def _tag_leaf(spec: ListSpec, op: str, value: Any, sql: _Sql, path: str) -> str:
     if not isinstance(names, list) or not 1 <= len(names) <= 50 or not all(isinstance(n, str) for n in names):
         raise ValidationFailed("The filter is not valid.", errors=[FieldError(path, "tag names")])
     exists = (
-        f"EXISTS (SELECT 1 FROM taggings tg JOIN tags t ON t.id = tg.tag WHERE tg.record_type = "
+        f"EXISTS (SELECT 1 FROM {sql.table('taggings')} tg JOIN {sql.table('tags')} t ON t.id = tg.tag "
+        "WHERE tg.record_type = "
         f"'{spec.kind.name}' AND tg.record_id = {spec.table}.id "
         f"AND lower(t.name) = ANY({sql.add([n.lower() for n in names])}::text[]))"
     )  # type and table names come from the list spec
@@ -309,7 +315,7 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
     columns = _columns(
         spec, access, tuple(name for name in request.fields if name != "tags" or not with_tags)
     )
-    sql = _Sql()
+    sql = _Sql(tenant)
     conditions = record_conditions(spec, access, sql, request.filter, request.q)
     estimate_conditions = list(conditions)
     if request.cursor:
@@ -320,7 +326,7 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
     where = " AND ".join(conditions) or "true"
     select = ", ".join(f'"{name}"' for name in columns)
     query = (
-        f"SELECT {select}, {sort_spec.sql} AS _sort FROM {spec.table} WHERE {where} "
+        f"SELECT {select}, {sort_spec.sql} AS _sort FROM {sql.table(spec.table)} WHERE {where} "
         f"ORDER BY {sort_spec.sql} {direction}, id {direction} LIMIT {request.limit + 1}"
     )
     estimate_query = ""
@@ -328,26 +334,28 @@ async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, reque
     estimate = None
     if not request.cursor:  # the cursor's parameters come last: the estimate uses those before them
         where_all = " AND ".join(estimate_conditions) or "true"
-        estimate_query = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {spec.table} WHERE {where_all}"
+        estimate_query = f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {sql.table(spec.table)} WHERE {where_all}"
         estimate_key = (tenant.schema_name, estimate_query, repr(sql.args))
         estimate = _known_estimate(estimate_key)
-    async with tenant_transaction(tenant) as transaction:
-        rows = await transaction.connection.fetch(query, *sql.args)
+    # One statement each, outside a transaction (tenant_reads): the page, then the tags and the estimate
+    # only when they are asked for and not known.
+    async with tenant_reads(tenant) as connection:
+        rows = await connection.fetch(query, *sql.args)
         tags: dict[int, list[str]] = {}
         if with_tags and rows:
             tags = {
                 row["record_id"]: list(row["names"])
-                for row in await transaction.connection.fetch(
-                    "SELECT tg.record_id, array_agg(t.name ORDER BY lower(t.name)) AS names FROM taggings tg "
-                    "JOIN tags t ON t.id = tg.tag WHERE tg.record_type = $1 "
-                    "AND tg.record_id = ANY($2::bigint[]) "
+                for row in await connection.fetch(
+                    "SELECT tg.record_id, array_agg(t.name ORDER BY lower(t.name)) AS names "
+                    f"FROM {sql.table('taggings')} tg JOIN {sql.table('tags')} t ON t.id = tg.tag "
+                    "WHERE tg.record_type = $1 AND tg.record_id = ANY($2::bigint[]) "
                     "GROUP BY tg.record_id",
                     spec.kind.name,
                     [row["id"] for row in rows[: request.limit]],
                 )
             }
         if estimate_key is not None and estimate is None:
-            estimate = await _estimate(transaction.connection, estimate_key, estimate_query, sql.args)
+            estimate = await _estimate(connection, estimate_key, estimate_query, sql.args)
     more = len(rows) > request.limit
     rows = rows[: request.limit]
     next_cursor = _encode_cursor(rows[-1]["_sort"], rows[-1]["id"]) if more and rows else None
