@@ -17,7 +17,7 @@ from typing import Any
 from piccolo.engine import engine_finder
 from rapport_tenants.context import current_tenant
 
-__all__ = ["CHANNEL", "Event", "NewEvent", "cause_depth", "emit", "emit_many"]
+__all__ = ["ALSO_FIRST_PLACEHOLDER", "CHANNEL", "Event", "NewEvent", "cause_depth", "emit", "emit_many"]
 
 CHANNEL = "rapport_outbox"
 cause_depth: ContextVar[int] = ContextVar("rapport_cause_depth", default=0)
@@ -71,9 +71,10 @@ class Event:
         )
 
 
-# The events and the relay's wake-up in one statement (one round trip per write).
+# The events and the relay's wake-up in one statement (one round trip per write); ``{also}`` may add a
+# data-modifying CTE of the caller's (the write's audit row), with placeholders from $12.
 _INSERT = """
-WITH written AS (
+WITH {also}written AS (
     INSERT INTO outbox_events (event_id, name, version, record_type, record_id, changes, actor_user_id, actor,
                                occurred_at, depth)
     SELECT e.event_id, e.name, e.version, e.record_type, e.record_id, e.changes::jsonb, e.actor_user_id,
@@ -84,10 +85,18 @@ WITH written AS (
 )
 SELECT pg_notify($10, $11) FROM (SELECT 1 FROM written LIMIT 1) AS any_written
 """
+ALSO_FIRST_PLACEHOLDER = 12
+"""Where the placeholders of ``emit_many(also=...)`` start."""
 
 
-async def emit_many(events: Sequence[NewEvent]) -> list[uuid.UUID]:
-    """Write events to the outbox of the current tenant transaction (one statement); their ids."""
+async def emit_many(
+    events: Sequence[NewEvent], also: tuple[str, Sequence[Any]] | None = None
+) -> list[uuid.UUID]:
+    """Write events to the outbox of the current tenant transaction (one statement); their ids.
+
+    ``also``: another insert to run in the same statement (SQL with placeholders from
+    :data:`ALSO_FIRST_PLACEHOLDER`, and its values), such as the audit row of the same write.
+    """
     tenant = current_tenant.get()
     engine = engine_finder()
     transaction = engine.current_transaction.get() if engine is not None else None
@@ -104,10 +113,16 @@ async def emit_many(events: Sequence[NewEvent]) -> list[uuid.UUID]:
         [event.actor_user_id for event in events],
         [event.actor[:320] for event in events],
     )
-    await transaction.connection.execute(_INSERT, *columns, cause_depth.get(), CHANNEL, tenant.schema_name)
+    statement, extra = (_INSERT.format(also=f"also AS ({also[0]}), "), also[1]) if also else (_PLAIN, ())
+    await transaction.connection.execute(
+        statement, *columns, cause_depth.get(), CHANNEL, tenant.schema_name, *extra
+    )
     return ids
 
 
-async def emit(event: NewEvent) -> uuid.UUID:
-    (event_id,) = await emit_many([event])
+_PLAIN = _INSERT.format(also="")
+
+
+async def emit(event: NewEvent, also: tuple[str, Sequence[Any]] | None = None) -> uuid.UUID:
+    (event_id,) = await emit_many([event], also)
     return event_id

@@ -18,7 +18,9 @@ from rapport.identity.principal import Principal
 from rapport.identity.tables import AuditEvent
 from rapport.kernel.db import transaction_connection
 
-__all__ = ["SYSTEM", "Actor", "AuditFilter", "audit_page", "iter_audit", "record", "record_many"]
+__all__ = [
+    "SYSTEM", "Actor", "AuditFilter", "audit_page", "insert_statement", "iter_audit", "record", "record_many",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,31 @@ SYSTEM = Actor(None, "system", "system")
 """Changes made by the platform itself (seeding, jobs)."""
 
 
+def insert_statement(
+    actor: Actor,
+    action: str,
+    object_type: str = "",
+    object_id: object = "",
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    first: int = 1,
+) -> tuple[str, list[Any]]:
+    """The insert of one audit row and its values, placeholders numbered from ``first``: to run alone
+    (:func:`record`) or as a part of another statement (a write's event goes in the same round trip)."""
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    pairs = {field: [before, after] for field, (before, after) in (changes or {}).items()}
+    n = [f"${first + i}" for i in range(9)]
+    sql = (
+        "INSERT INTO audit_events (occurred_at, action, actor_user_id, actor, via, ip, object_type, "
+        f"object_id, changes, request_id) VALUES (now(), {n[0]}, {n[1]}::uuid, {n[2]}, {n[3]}, {n[4]}, "
+        f"{n[5]}, {n[6]}, {n[7]}::jsonb, {n[8]})"
+    )
+    values = [
+        action, actor.user_id, actor.label[:320], actor.via, actor.ip, object_type, str(object_id),
+        json.dumps(pairs, default=str), request_id,
+    ]  # fmt: skip
+    return sql, values
+
+
 async def record(
     actor: Actor,
     action: str,
@@ -52,15 +79,9 @@ async def record(
     changes: dict[str, tuple[Any, Any]] | None = None,
 ) -> None:
     """Append an event; call inside the tenant transaction of the change it describes."""
-    request_id = structlog.contextvars.get_contextvars().get("request_id")
-    pairs = {field: [before, after] for field, (before, after) in (changes or {}).items()}
     # Raw SQL: this runs on every write, and building a Piccolo insert cost more than the statement.
-    await transaction_connection().execute(
-        "INSERT INTO audit_events (occurred_at, action, actor_user_id, actor, via, ip, object_type, "
-        "object_id, changes, request_id) VALUES (now(), $1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)",
-        action, actor.user_id, actor.label[:320], actor.via, actor.ip, object_type, str(object_id),
-        json.dumps(pairs, default=str), request_id,
-    )  # fmt: skip
+    sql, values = insert_statement(actor, action, object_type, object_id, changes)
+    await transaction_connection().execute(sql, *values)
 
 
 async def record_many(
