@@ -338,3 +338,55 @@ async def test_estimated_totals_are_each_tenants_own(
             totals.setdefault(name, []).append(page["estimated_total"])
     assert all(2_500 <= total <= 3_500 for total in totals["big"]), totals
     assert all(total <= 10 for total in totals["small"]), totals
+
+
+async def test_list_items_are_written_as_the_record_is(
+    app_client: AsyncTestClient,  # type: ignore[type-arg]
+    owner: tuple[SignedUp, dict[str, str]],
+) -> None:
+    """PostgreSQL writes list items' JSON; each must read exactly as the record endpoint's (times in UTC
+    with "Z" and microseconds only when there are some, amounts as strings, JSON columns, nulls)."""
+    _, headers = owner
+    pipeline = await _post(
+        app_client, "/api/v1/pipelines", headers, name="Sales",
+        stages=[{"name": "Open", "probability": 20}, {"name": "Won", "probability": 100, "kind": "won"}],
+    )  # fmt: skip
+    company = await _post(
+        app_client, "/api/v1/companies", headers, name='Zoë "Quoted" \\ Co', domain="zoe.example"
+    )
+    contact = await _post(
+        app_client, "/api/v1/contacts", headers, first_name="Zoë", last_name='O"Brien\tTab',
+        emails=["zoe@zoe.example", {"value": "z@home.example", "primary": True}],
+        phones=[{"value": "+1 555 0100"}], company=company["id"],
+    )  # fmt: skip
+    deal = await _post(
+        app_client, "/api/v1/deals", headers, name="Big one", pipeline=pipeline["id"], amount="1200.50",
+        currency="EUR", expected_close="2031-02-03", company=company["id"], contact=contact["id"],
+    )  # fmt: skip
+    link = {"record_type": "contact", "record_id": contact["id"]}
+    activity = await _post(
+        app_client, "/api/v1/activities", headers, kind="meeting", subject="Whole second",
+        due_at="2030-01-01T09:00:00Z", reminder_at="2030-01-01T08:45:00.250000Z", **link,
+    )  # fmt: skip
+    note = await _post(app_client, "/api/v1/notes", headers, body="<p>Met <b>Zoë</b></p>", **link)
+    lead = await _post(app_client, "/api/v1/leads", headers, last_name="Lead", email="lead@zoe.example")
+    for path, record in (
+        ("companies", company), ("contacts", contact), ("deals", deal), ("activities", activity),
+        ("notes", note), ("leads", lead),
+    ):  # fmt: skip
+        page = await app_client.get(
+            f"/api/v1/{path}",
+            params={"filter": json.dumps({"field": "id", "op": "eq", "value": record["id"]})},
+            headers=headers,
+        )
+        assert page.status_code == 200, page.text
+        (item,) = page.json()["items"]
+        shown = (await app_client.get(f"/api/v1/{path}/{record['id']}", headers=headers)).json()
+        assert item == {name: shown[name] for name in item}, path
+        assert len(item) >= 5, item
+    activity_item = (await app_client.get(f"/api/v1/activities/{activity['id']}", headers=headers)).json()
+    assert (activity_item["due_at"], activity_item["reminder_at"]) == (
+        "2030-01-01T09:00:00Z",
+        "2030-01-01T08:45:00.250000Z",
+    )
+    assert deal["amount"] == "1200.50"
