@@ -344,8 +344,8 @@ async def test_list_items_are_written_as_the_record_is(
     app_client: AsyncTestClient,  # type: ignore[type-arg]
     owner: tuple[SignedUp, dict[str, str]],
 ) -> None:
-    """PostgreSQL writes list items' JSON; each must read exactly as the record endpoint's (times in UTC
-    with "Z" and microseconds only when there are some, amounts as strings, JSON columns, nulls)."""
+    """A list item reads exactly as the record endpoint's: times in UTC with "Z" and microseconds only when
+    there are some, amounts as strings, JSON columns as stored, nulls."""
     _, headers = owner
     pipeline = await _post(
         app_client, "/api/v1/pipelines", headers, name="Sales",

@@ -235,7 +235,7 @@ def _controller(spec: ListSpec, path: str, body: type[msgspec.Struct]) -> type[C
         ) -> PageOut:
             if view is not None:
                 listing = await apply_view(tenant, principal, name, view, listing)
-            page = await list_page(tenant, access, spec, listing, as_json=True)
+            page = await list_page(tenant, access, spec, listing)
             return PageOut(page.items, page.next_cursor, page.estimated_total)
 
         @post(

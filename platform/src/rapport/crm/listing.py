@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from piccolo.columns import Numeric, Real, Timestamptz
 from rapport_tenants.context import TenantContext, qualified, tenant_reads
 
 from rapport.crm.custom_fields import extend_spec, mentions_custom
@@ -53,8 +52,7 @@ class ListRequest:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    items: list[Any]
-    """Dicts, or with ``as_json`` each item's JSON as PostgreSQL wrote it (``msgspec.Raw``)."""
+    items: list[dict[str, Any]]
     next_cursor: str | None
     estimated_total: int | None
 
@@ -299,14 +297,8 @@ def record_conditions(
     return conditions
 
 
-async def list_page(
-    tenant: TenantContext, access: Access, spec: ListSpec, request: ListRequest, *, as_json: bool = False
-) -> Page:
-    """One page of the list, visible fields only, within the caller's row scope.
-
-    ``as_json``: PostgreSQL writes each item's JSON (as the API would encode the row) and it goes out as
-    is: no row is decoded into Python or encoded again. Exports take dicts.
-    """
+async def list_page(tenant: TenantContext, access: Access, spec: ListSpec, request: ListRequest) -> Page:
+    """One page of the list, visible fields only, within the caller's row scope."""
     access.require(spec.kind, "read")
     if spec.kind.name in LINKABLE and mentions_custom(request.filter, request.sort):
         spec = await extend_spec(tenant, spec)
@@ -332,12 +324,9 @@ async def list_page(
         conditions.append(f"({sort_spec.sql}, id) {comparison} ({sql.add(value)}, {sql.add(row_id)})")
     direction = "DESC" if descending else "ASC"
     where = " AND ".join(conditions) or "true"
-    if as_json:
-        select = f"{_item_json(spec, columns, with_tags, sql)} AS _json"
-    else:
-        select = ", ".join(f'"{name}"' for name in columns)
+    select = ", ".join(f'"{name}"' for name in columns)
     query = (
-        f"SELECT {select}, {sort_spec.sql} AS _sort, id AS _id FROM {sql.table(spec.table)} WHERE {where} "
+        f"SELECT {select}, {sort_spec.sql} AS _sort FROM {sql.table(spec.table)} WHERE {where} "
         f"ORDER BY {sort_spec.sql} {direction}, id {direction} LIMIT {request.limit + 1}"
     )
     estimate_query = ""
@@ -352,82 +341,37 @@ async def list_page(
     # only when they are asked for and not known.
     async with tenant_reads(tenant) as connection:
         rows = await connection.fetch(query, *sql.args)
-        tags = await _tags(connection, sql, spec, rows[: request.limit]) if with_tags and not as_json else {}
+        tags: dict[int, list[str]] = {}
+        if with_tags and rows:
+            tags = {
+                row["record_id"]: list(row["names"])
+                for row in await connection.fetch(
+                    "SELECT tg.record_id, array_agg(t.name ORDER BY lower(t.name)) AS names "
+                    f"FROM {sql.table('taggings')} tg JOIN {sql.table('tags')} t ON t.id = tg.tag "
+                    "WHERE tg.record_type = $1 AND tg.record_id = ANY($2::bigint[]) "
+                    "GROUP BY tg.record_id",
+                    spec.kind.name,
+                    [row["id"] for row in rows[: request.limit]],
+                )
+            }
         if estimate_key is not None and estimate is None:
             estimate = await _estimate(connection, estimate_key, estimate_query, sql.args)
     more = len(rows) > request.limit
     rows = rows[: request.limit]
-    next_cursor = _encode_cursor(rows[-1]["_sort"], rows[-1]["_id"]) if more and rows else None
-    if as_json:
-        return Page([msgspec.Raw(row["_json"].encode()) for row in rows], next_cursor, estimate)
-    return Page(_items(spec, columns, rows, tags if with_tags else None), next_cursor, estimate)
-
-
-async def _tags(connection: Any, sql: _Sql, spec: ListSpec, rows: list[Any]) -> dict[int, list[str]]:
-    """Each row's tag names, by record id (one statement)."""
-    if not rows:
-        return {}
-    found = await connection.fetch(
-        "SELECT tg.record_id, array_agg(t.name ORDER BY lower(t.name)) AS names "
-        f"FROM {sql.table('taggings')} tg JOIN {sql.table('tags')} t ON t.id = tg.tag "
-        "WHERE tg.record_type = $1 AND tg.record_id = ANY($2::bigint[]) "
-        "GROUP BY tg.record_id",
-        spec.kind.name,
-        [row["_id"] for row in rows],
-    )
-    return {row["record_id"]: list(row["names"]) for row in found}
-
-
-def _items(
-    spec: ListSpec, columns: list[str], rows: list[Any], tags: dict[int, list[str]] | None
-) -> list[dict[str, Any]]:
-    """Rows as dicts; JSON columns as the database wrote them (msgspec.Raw: no parse and re-encode)."""
+    next_cursor = _encode_cursor(rows[-1]["_sort"], rows[-1]["id"]) if more and rows else None
+    # JSON columns go out as the database wrote them (msgspec.Raw): no parse and re-encode per row.
     json_columns = {column._meta.name for column in spec.kind.table._meta.json_columns}
     raw_json = [name for name in columns if name in json_columns]
     items = []
     for row in rows:
-        item = dict(zip(columns, row, strict=False))  # the row ends with _sort and _id, left out
+        item = dict(zip(columns, row, strict=False))  # the row ends with _sort, which is left out
         for name in raw_json:
             item[name] = _raw_json(item[name])
-        if tags is not None:
-            item["tags"] = tags.get(item["id"], [])
         items.append(item)
-    return items
-
-
-# A time as msgspec writes it: UTC with "Z", microseconds only when there are some.
-_TIME_JSON = (
-    "to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
-    "extract(microseconds FROM {c} AT TIME ZONE 'UTC')::bigint % 1000000 = 0 THEN '' "
-    "ELSE to_char({c} AT TIME ZONE 'UTC', '.US') END || 'Z'"
-)
-
-
-def _json_value(table: Any, name: str) -> str:
-    """The SQL of a column's value in an item's JSON, written as the API encodes it from Python."""
-    column = table._meta.get_column_by_name(name)
-    quoted = f'"{column._meta.db_column_name}"'
-    if isinstance(column, Timestamptz):
-        return _TIME_JSON.format(c=quoted)
-    if isinstance(column, Numeric):
-        return f"{quoted}::text"  # a Decimal goes out as a string
-    if isinstance(column, Real):
-        return f"{quoted}::float8"  # as asyncpg hands it to Python
-    return quoted
-
-
-def _item_json(spec: ListSpec, columns: list[str], with_tags: bool, sql: _Sql) -> str:
-    """``json_build_object(...)::text`` of a list item: its columns, and its tags when asked."""
-    pairs = [f"'{name}', {_json_value(spec.kind.table, name)}" for name in columns]  # names from code
     if with_tags:
-        pairs.append(
-            "'tags', coalesce((SELECT array_agg(t.name ORDER BY lower(t.name)) "
-            f"FROM {sql.table('taggings')} tg JOIN {sql.table('tags')} t ON t.id = tg.tag "
-            f"WHERE tg.record_type = '{spec.kind.name}' AND tg.record_id = {spec.table}.id), '{{}}')"
-        )
-    if len(pairs) > 50:  # json_build_object takes at most 100 arguments
-        raise ValueError(f"{spec.kind.name}: too many columns for one json_build_object")
-    return f"json_build_object({', '.join(pairs)})::text"
+        for item in items:
+            item["tags"] = tags.get(item["id"], [])
+    return Page(items, next_cursor, estimate)
 
 
 def _raw_json(value: Any) -> Any:
