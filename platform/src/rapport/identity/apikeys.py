@@ -16,6 +16,7 @@ from rapport.identity.audit import Actor
 from rapport.identity.credentials import hash_token, new_api_key, parse_api_key, tokens_match
 from rapport.identity.principal import Principal
 from rapport.identity.tables import ApiKey, Role
+from rapport.kernel.db import fetch_one
 from rapport.kernel.errors import ConflictError, FieldError, NotFoundError, ValidationFailed
 
 __all__ = [
@@ -141,19 +142,18 @@ async def api_key_principal(tenant: TenantContext, presented: str) -> tuple[Prin
         return None
     prefix, secret = parsed
     schema = check_schema_name(tenant.schema_name)
-    rows: list[dict[str, Any]] = await ApiKey.raw(
+    row = await fetch_one(
         "SELECT k.id, k.secret_hash, k.scopes, k.last_used_at, u.id AS user_id, u.email, m.role, "
         f"{access_columns(schema, 'm.role', 'u.id')} "
         "FROM control.api_keys k JOIN control.users u ON u.id = k.user_id "
         f'JOIN "{schema}".memberships m ON m.user_id = u.id AND m.active '  # schema name checked above
-        "WHERE k.prefix = {} AND k.tenant_id = {} AND k.revoked_at IS NULL "
+        "WHERE k.prefix = $1 AND k.tenant_id = $2 AND k.revoked_at IS NULL "
         "AND (k.expires_at IS NULL OR k.expires_at > now())",
         prefix,
         tenant.id,
     )
-    if not rows or not tokens_match(rows[0]["secret_hash"], secret):
+    if row is None or not tokens_match(row["secret_hash"], secret):
         return None
-    row = rows[0]
     now = dt.datetime.now(dt.UTC)
     if row["last_used_at"] is None or row["last_used_at"] < now - _TOUCH_EVERY:
         await ApiKey.update({ApiKey.last_used_at: now}).where(ApiKey.id == row["id"])

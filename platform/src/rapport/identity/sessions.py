@@ -25,6 +25,7 @@ from rapport.identity.passwords import hash_password_sync, verify_password
 from rapport.identity.principal import Principal
 from rapport.identity.tables import Session, User
 from rapport.identity.totp import has_totp, use_second_factor
+from rapport.kernel.db import fetch_one
 from rapport.kernel.errors import ForbiddenError, NotFoundError, UnauthorizedError
 from rapport.kernel.keyring import KeyRing
 from rapport.kernel.ratelimit import enforce_rate_limit, rate_limit_key
@@ -199,18 +200,17 @@ async def session_principal(tenant: TenantContext, token: str) -> tuple[Principa
     One statement: the session, the member and their :class:`Access` (it runs on every request).
     """
     schema = check_schema_name(tenant.schema_name)
-    rows: list[dict[str, Any]] = await Session.raw(
+    row = await fetch_one(
         "SELECT s.id, s.last_seen_at, u.id AS user_id, u.email, m.role, "
         f"{access_columns(schema, 'm.role', 'u.id')} FROM control.sessions s "
         "JOIN control.users u ON u.id = s.user_id "
         f'JOIN "{schema}".memberships m ON m.user_id = u.id AND m.active '  # schema name checked above
-        "WHERE s.token_hash = {} AND s.tenant_id = {} AND s.revoked_at IS NULL AND s.expires_at > now()",
+        "WHERE s.token_hash = $1 AND s.tenant_id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()",
         hash_token(token),
         tenant.id,
     )
-    if not rows:
+    if row is None:
         return None
-    row = rows[0]
     if row["last_seen_at"] < dt.datetime.now(dt.UTC) - _TOUCH_EVERY:
         await Session.update({Session.last_seen_at: dt.datetime.now(dt.UTC)}).where(Session.id == row["id"])
     principal = Principal(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -18,6 +19,7 @@ __all__ = [
     "configured_engine",
     "create_engine",
     "describe_dsn",
+    "fetch_one",
     "install_engine",
     "savepoint",
     "transaction_connection",
@@ -105,6 +107,24 @@ def transaction_connection() -> asyncpg.Connection:
         raise RuntimeError("this runs inside a tenant transaction")
     connection: asyncpg.Connection = transaction.connection
     return connection
+
+
+async def fetch_one(query: str, *args: Any) -> dict[str, Any] | None:
+    """The first row of a raw statement (``$n`` placeholders), on the open transaction's connection or a
+    pooled one: for statements on every request, where building a Piccolo query cost more than running it."""
+    from piccolo.engine import engine_finder
+
+    engine = engine_finder()
+    if not isinstance(engine, PostgresEngine):
+        raise DatabaseUnreachable("no PostgreSQL engine is installed")
+    transaction = engine.current_transaction.get()
+    if transaction is not None:
+        row = await transaction.connection.fetchrow(query, *args)
+    elif engine.pool is not None:
+        row = await engine.pool.fetchrow(query, *args)
+    else:
+        raise DatabaseUnreachable("the connection pool is not started")
+    return dict(row) if row is not None else None
 
 
 @asynccontextmanager
