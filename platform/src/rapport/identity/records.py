@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -171,13 +172,13 @@ async def apply_create(
     values = {kind.owner_field: access.user_id, **values}
     _check_owner(access, kind, values[kind.owner_field])
     statement, columns = _insert_statement(kind.table, tuple(access.visible_columns(kind)))
-    unknown = values.keys() - {column._meta.name for column, _ in columns}
+    unknown = values.keys() - {column.name for column in columns}
     if unknown:
         raise ValueError(f"Unrecognized columns - {sorted(unknown)}")
     inserted = await transaction_connection().fetchrow(
         statement,
-        *[_sql_value(column, values[column._meta.name], json_column) if column._meta.name in values
-          else _default(column, json_column) for column, json_column in columns],
+        *[_sql_value(values[column.name], column.json) if column.name in values else column.default()
+          for column in columns],
     )  # fmt: skip
     row = _decoded(kind, inserted)
     changes = {name: (None, value) for name, value in values.items()}
@@ -185,35 +186,48 @@ async def apply_create(
     return row
 
 
+@dataclass(frozen=True, slots=True)
+class _InsertColumn:
+    name: str
+    json: bool
+    default: Callable[[], Any]
+    """What Piccolo would insert when the column is left out (its default, called if it is one)."""
+
+
 @functools.lru_cache(maxsize=512)
-def _insert_statement(table: Any, returning: tuple[Any, ...]) -> tuple[str, tuple[tuple[Any, bool], ...]]:
-    """An INSERT of every column but the key, returning ``returning``; the columns (is each JSON?).
+def _insert_statement(table: Any, returning: tuple[Any, ...]) -> tuple[str, tuple[_InsertColumn, ...]]:
+    """An INSERT of every column but the key, returning ``returning``; how to fill each column.
 
     Raw SQL built once per table and visible columns: a create is the hot write, and building a Piccolo
     insert (a ``Table`` instance, its foreign-key proxies, a query string) cost more than the statement.
     """
     json_names = {column._meta.name for column in table._meta.json_columns}
+    writable = [column for column in table._meta.columns if not column._meta.primary_key]
     columns = tuple(
-        (column, column._meta.name in json_names)  # (Piccolo columns overload ==: compare names)
-        for column in table._meta.columns
-        if not column._meta.primary_key
+        _InsertColumn(name, name in json_names, _default_of(column, name in json_names))
+        for column, name in ((column, column._meta.name) for column in writable)
     )
-    names = ", ".join(f'"{column._meta.db_column_name}"' for column, _ in columns)
+    names = ", ".join(f'"{column._meta.db_column_name}"' for column in writable)
     places = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
     back = ", ".join(f'"{column._meta.db_column_name}" AS "{column._meta.name}"' for column in returning)
-    statement = (
-        f"INSERT INTO {table._meta.get_formatted_tablename()} ({names}) VALUES ({places}) RETURNING {back}"
-    )
-    return statement, columns
+    into = table._meta.get_formatted_tablename()
+    return f"INSERT INTO {into} ({names}) VALUES ({places}) RETURNING {back}", columns
 
 
-def _default(column: Any, json_column: bool) -> Any:
-    """What Piccolo would insert for a column left out: its default (called, if it is a callable)."""
-    value = column.get_default_value()
-    return _sql_value(column, value.python() if isinstance(value, Default) else value, json_column)
+def _default_of(column: Any, json_column: bool) -> Callable[[], Any]:
+    default = getattr(column, "default", ...)
+    if default is ...:
+        return lambda: None
+    default = default.value if isinstance(default, Enum) else default
+    if isinstance(default, Default):
+        return lambda: _sql_value(default.python(), json_column)
+    if callable(default):
+        return lambda: _sql_value(default(), json_column)
+    constant = _sql_value(default, json_column)
+    return lambda: constant
 
 
-def _sql_value(column: Any, value: Any, json_column: bool) -> Any:
+def _sql_value(value: Any, json_column: bool) -> Any:
     if isinstance(value, Enum):
         return value.value
     if json_column and value is not None and not isinstance(value, str):
