@@ -307,27 +307,34 @@ async def test_companies_and_leads_import_from_xlsx_with_owners(
     ]
 
 
-async def test_a_running_import_can_be_cancelled_and_leaves_nothing(
-    app_client: Client, worker: Processes
-) -> None:
-    tenant = await sign_up(app_client)
-    admin = await sign_in(app_client, tenant.slug, f"admin@{tenant.slug}.example")
+async def running_big_import(client: Client) -> tuple[dict[str, str], dict[str, Any]]:
+    """A new workspace's admin, and their 200,000-row contact import once it is reading rows."""
+    tenant = await sign_up(client)
+    admin = await sign_in(client, tenant.slug, f"admin@{tenant.slug}.example")
     rows = [["First name", "Last name", "Email"]] + [
         [f"P{i}", f"Person {i}", f"p{i}@example.com"] for i in range(200_000)
     ]
-    uploaded = await _upload(app_client, admin, _csv(rows))
+    uploaded = await _upload(client, admin, _csv(rows))
     mapping = {"First name": "first_name", "Last name": "last_name", "Email": "email"}
-    started = await app_client.post(
+    started = await client.post(
         f"/api/v1/imports/{uploaded['id']}/start", json={"mapping": mapping}, headers=admin
     )
     assert started.status_code == 202
     seen: dict[str, Any] = {}
     for _ in range(600):
-        seen = (await app_client.get(f"/api/v1/imports/{uploaded['id']}", headers=admin)).json()
+        seen = (await client.get(f"/api/v1/imports/{uploaded['id']}", headers=admin)).json()
         if seen["status"] == "running" and seen["progress"]["rows_done"] > 0:
             break
         await asyncio.sleep(0.01)
-    assert seen["phase"] == "reading", seen
+    assert (seen["status"], seen["phase"]) == ("running", "reading"), seen
+    return admin, seen
+
+
+async def test_a_running_import_can_be_cancelled_and_leaves_nothing(
+    app_client: Client, worker: Processes
+) -> None:
+    admin, seen = await running_big_import(app_client)
+    uploaded = seen
     assert 0 < seen["progress"]["percent"] < 45, seen
     assert seen["progress"]["rows_per_second"] > 0
     cancel = await app_client.post(f"/api/v1/imports/{uploaded['id']}/cancel", headers=admin)

@@ -261,11 +261,18 @@ async def _claim(tenant: TenantContext, import_id: int) -> tuple[dict[str, Any],
         role = await connection.fetchval(
             "SELECT role FROM memberships WHERE user_id = $1 AND active", row["user_id"]
         )
-        await connection.execute(
-            "UPDATE imports SET status = 'running', phase = 'reading', started_at = now() WHERE id = $1",
+        await connection.execute(  # the phase is set once the run holds its lock (``_execute``)
+            "UPDATE imports SET status = 'running', phase = '', started_at = now() WHERE id = $1",
             import_id,
         )
     return dict(row), role
+
+
+def run_lock_key(schema: str, import_id: int) -> str:
+    """The advisory lock a running import's transaction holds (``hashtextextended`` of this text): while it
+    is held the run is alive; once a reader can take it, the run's transaction is gone (see
+    ``imports.settle_stopped``)."""
+    return f"{schema}:import:{import_id}"
 
 
 async def execute_import(tenant: TenantContext, import_id: int) -> None:
@@ -299,6 +306,13 @@ async def _execute(tenant: TenantContext, import_id: int, row: dict[str, Any], r
         access = await load_access(tenant, principal)
         async with tenant_transaction(tenant) as transaction:
             connection = transaction.connection
+            await connection.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                run_lock_key(tenant.schema_name, import_id),
+            )
+            if await connection.fetchval("SELECT status FROM imports WHERE id = $1", import_id) != "running":
+                return  # settled as stopped between the claim and the lock (a reader held the lock)
+            await _side_update(tenant, import_id, phase="reading")
             await connection.execute("SET LOCAL work_mem = '64MB'")
             fields = import_fields(
                 row["object_type"], await custom_fields.field_definitions(row["object_type"])

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import structlog
 from rapport_tenants.context import TenantContext, tenant_transaction
 
 from rapport.crm import custom_fields
@@ -49,9 +50,12 @@ __all__ = [
     "list_imports",
     "read_rows",
     "retry_import",
+    "settle_stopped",
     "start_import",
     "upload_import",
 ]
+
+log = structlog.get_logger(__name__)
 
 MAX_BYTES = 512 * 1024 * 1024
 MAX_ROWS = 2_000_000
@@ -296,9 +300,38 @@ async def _mine(principal: Principal, import_id: int, *, lock: bool = False) -> 
     return dict(row)
 
 
+STOPPED = "The import stopped before it finished (its worker ended), so nothing was written. Start it again."
+_SETTLE_STOPPED = f"""
+UPDATE imports SET status = 'failed', phase = '', finished_at = now(), error = '{STOPPED}'
+WHERE user_id = $1 AND ($2::bigint IS NULL OR id = $2) AND status = 'running'
+  AND (phase <> '' OR started_at < now() - interval '1 hour')
+  AND pg_try_advisory_xact_lock(hashtextextended($3 || ':import:' || id::text, 0))
+RETURNING id, file_key
+"""
+
+
+async def settle_stopped(tenant: TenantContext, principal: Principal, import_id: int | None = None) -> None:
+    """Mark as failed the caller's running imports whose run is gone (a worker killed or restarted).
+
+    A run holds an advisory lock for as long as its transaction lives (``import_run.run_lock_key``), so a
+    lock this transaction can take means nothing is running it any more, and its transaction rolled back.
+    (A run takes its lock just after its claim; the hour covers a worker that died in between.)
+    """
+    stopped = await transaction_connection().fetch(
+        _SETTLE_STOPPED, principal.user_id, import_id, tenant.schema_name
+    )
+    for row in stopped:
+        log.warning("import_stopped", import_id=row["id"])
+        try:
+            await file_store().delete(row["file_key"])
+        except Exception:  # the file stays until the workspace is purged
+            log.warning("import_file_not_deleted", import_id=row["id"], exc_info=True)
+
+
 async def import_of(tenant: TenantContext, principal: Principal, import_id: int) -> dict[str, Any]:
     """An import's state; one waiting for its mapping also says the suggestion and the fields again."""
     async with tenant_transaction(tenant):
+        await settle_stopped(tenant, principal, import_id)
         row = await _mine(principal, import_id)
         found = _out(row)
         if row["status"] == "uploaded":
@@ -312,6 +345,7 @@ async def list_imports(
     tenant: TenantContext, principal: Principal, before: int | None, limit: int
 ) -> dict[str, Any]:
     async with tenant_transaction(tenant):
+        await settle_stopped(tenant, principal)
         rows = await transaction_connection().fetch(
             "SELECT * FROM imports WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2) "
             "ORDER BY id DESC LIMIT $3",
@@ -398,6 +432,7 @@ async def start_import(
 async def cancel_import(tenant: TenantContext, principal: Principal, import_id: int) -> dict[str, Any]:
     """Ask a queued or running import to stop (it rolls back); an uploaded one is cancelled at once."""
     async with tenant_transaction(tenant):
+        await settle_stopped(tenant, principal, import_id)
         row = await _mine(principal, import_id, lock=True)
         if row["status"] in ("done", "failed", "cancelled"):
             raise ConflictError(f"Import {import_id} is {row['status']} already.")
