@@ -84,6 +84,14 @@ async def test_the_log_is_append_only(
             with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
                 await connection.execute(statement)
         assert await connection.fetchval(f'SELECT count(*) FROM "{schema}".audit_events') > 0
+        # Each write maintains only the indexes the filters use (no single-column twins of the keyset ones).
+        indexes = await connection.fetch(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'audit_events'", schema
+        )
+        assert {row["indexname"] for row in indexes} == {
+            "audit_events_pkey", "audit_events_occurred_at", "audit_events_action_id",
+            "audit_events_actor_id", "audit_events_object_id",
+        }  # fmt: skip
     finally:
         await connection.close()
 

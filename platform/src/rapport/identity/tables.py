@@ -198,9 +198,9 @@ class AuditEvent(Table, tablename="audit_events"):
 
     id = BigSerial(primary_key=True)
     occurred_at = Timestamptz(default=TimestamptzNow(), index=True)
-    action = Varchar(length=100, index=True)
+    action = Varchar(length=100)  # filters use (action, id)
     """``<object>.<verb>``, e.g. ``api_key.created``, ``auth.sign_in_failed``."""
-    actor_user_id = UUID(null=True, default=None, index=True)
+    actor_user_id = UUID(null=True, default=None)  # filters use (actor_user_id, id)
     actor = Varchar(length=320, default="")
     """Who, for people: an email, ``api key rpk_<prefix>``, or ``system``."""
     via = Varchar(length=20, default="system")
