@@ -65,3 +65,19 @@ async def test_processes_sharing_a_budget_never_let_more_than_the_limit_through(
     finally:
         await redis.delete(key)
         await redis.aclose()
+
+
+async def test_a_window_without_an_end_gets_one(migrated: Settings) -> None:
+    """A count left without an expiry (an interrupted write, an old deploy) must not block for ever."""
+    limiter = HttpRateLimitMiddleware(400)
+    redis = Redis.from_url(str(migrated.redis_url))
+    key = rate_limit_key("http", "t", "no-expiry", "ip", "203.0.113.8")
+    try:
+        await redis.set(key, 5)
+        number, reset = await limiter._number(redis, key)
+        assert number == 6
+        assert 1 <= reset <= 60
+        assert 0 < await redis.ttl(key) <= 60
+    finally:
+        await redis.delete(key)
+        await redis.aclose()

@@ -43,11 +43,15 @@ return {count, redis.call('TTL', KEYS[1])}
 """
 
 
-# One round trip: take ARGV[2] numbered slots, start the window with the first, say how long it lasts (ms).
+# One round trip: take ARGV[2] numbered slots, start the window if it has none, say how long it lasts (ms).
 _LEASE = """
 local total = redis.call('INCRBY', KEYS[1], ARGV[2])
-if total == tonumber(ARGV[2]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return {total, redis.call('PTTL', KEYS[1])}
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+    left = ARGV[1] * 1000
+end
+return {total, left}
 """
 
 
