@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from litestar.testing import AsyncTestClient
 from rapport.app import create_app
 from rapport.kernel.ratelimit import HttpRateLimitMiddleware, rate_limit_key
@@ -78,6 +80,21 @@ async def test_a_window_without_an_end_gets_one(migrated: Settings) -> None:
         assert number == 6
         assert 1 <= reset <= 60
         assert 0 < await redis.ttl(key) <= 60
+    finally:
+        await redis.delete(key)
+        await redis.aclose()
+
+
+async def test_requests_arriving_together_share_one_lease(migrated: Settings) -> None:
+    """A page load's parallel requests wait for the lease one of them is taking (none wastes a block)."""
+    limiter = HttpRateLimitMiddleware(400)  # leases of 10
+    redis = Redis.from_url(str(migrated.redis_url))
+    key = rate_limit_key("http", "t", "together", "ip", "203.0.113.9")
+    try:
+        await redis.delete(key)
+        taken = await asyncio.gather(*(limiter._number(redis, key) for _ in range(25)))
+        assert sorted(number for number, _ in taken) == list(range(1, 26))
+        assert int(await redis.get(key) or 0) == 30  # three leases of 10
     finally:
         await redis.delete(key)
         await redis.aclose()

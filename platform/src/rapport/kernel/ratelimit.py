@@ -9,6 +9,7 @@ minute, and it keys on the client address alone.)
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from dataclasses import dataclass
@@ -109,25 +110,40 @@ class HttpRateLimitMiddleware(ASGIMiddleware):
         self.per_minute = per_minute
         self.lease_size = max(1, min(per_minute // 40, MAX_LEASE))
         self._leases: dict[str, _Lease] = {}
+        self._taking: dict[str, asyncio.Future[None]] = {}
 
     @staticmethod
     def should_bypass_for_scope(scope: Scope) -> bool:
         return str(scope.get("path", "")) in UNLIMITED_PATHS
 
     async def _number(self, redis: Redis, key: str) -> tuple[int, int]:
-        """This request's number in the key's window, and the seconds until the window ends."""
-        now = time.monotonic()
-        lease = self._leases.get(key)
-        if lease is None or lease.next > lease.last or now >= lease.ends:
-            total, left_ms = await redis.eval(_LEASE, 1, key, 60, self.lease_size)
-            total = int(total)
-            lease = _Lease(total - self.lease_size + 1, total, now + max(1, int(left_ms)) / 1000)
-            if len(self._leases) >= MAX_LEASED_KEYS:
-                self._forget_ended(now)
-            self._leases[key] = lease
-        number = lease.next
-        lease.next += 1
-        return number, max(1, math.ceil(lease.ends - now))
+        """This request's number in the key's window, and the seconds until the window ends.
+
+        One lease at a time per key: requests arriving while it is taken wait for it (a page load's
+        parallel requests would otherwise each lease, and waste, a block of slots).
+        """
+        while True:
+            now = time.monotonic()
+            lease = self._leases.get(key)
+            if lease is not None and lease.next <= lease.last and now < lease.ends:
+                number = lease.next
+                lease.next += 1
+                return number, max(1, math.ceil(lease.ends - now))
+            taking = self._taking.get(key)
+            if taking is not None:
+                await asyncio.shield(taking)
+                continue
+            self._taking[key] = taking = asyncio.get_running_loop().create_future()
+            try:
+                total, left_ms = await redis.eval(_LEASE, 1, key, 60, self.lease_size)
+                total = int(total)
+                if len(self._leases) >= MAX_LEASED_KEYS:
+                    self._forget_ended(now)
+                ends = time.monotonic() + max(1, int(left_ms)) / 1000
+                self._leases[key] = _Lease(total - self.lease_size + 1, total, ends)
+            finally:
+                del self._taking[key]
+                taking.set_result(None)
 
     def _forget_ended(self, now: float) -> None:
         for key in [key for key, lease in self._leases.items() if lease.ends <= now]:
