@@ -39,6 +39,7 @@ def test_my_profile_two_factor_sessions_and_a_new_password(
     screens.take("totp-setup")
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.get_by_test_id("recovery-codes").locator("code").first).to_be_visible()  # (after the reply)
     codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
     assert len(codes) >= 8, codes
     screens.take("recovery-codes")

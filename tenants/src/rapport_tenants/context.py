@@ -22,6 +22,7 @@ __all__ = [
     "TenantContext",
     "current_tenant",
     "process_engine",
+    "process_pool",
     "qualified",
     "tenant_reads",
     "tenant_transaction",
@@ -55,6 +56,14 @@ def process_engine() -> PostgresEngine:
     if not isinstance(engine, PostgresEngine):
         raise RuntimeError("no PostgreSQL engine configured")
     return engine
+
+
+def process_pool() -> asyncpg.Pool:
+    """The pool of the process's engine (started in the app's lifespan or a command's)."""
+    pool = process_engine().pool
+    if pool is None:
+        raise RuntimeError("the connection pool is not started")
+    return pool
 
 
 class ScopedTransaction(PostgresTransaction):
@@ -124,10 +133,9 @@ async def tenant_reads(
     engine = engine or process_engine()
     if engine.current_transaction.get() is not None:
         raise NestedTenantTransaction(f"a transaction is already open; cannot read tenant {ctx.slug}")
-    if engine.pool is None:
-        raise RuntimeError("the connection pool is not started")
     check_schema_name(ctx.schema_name)
-    async with engine.pool.acquire() as connection:
+    pool = engine.pool if engine.pool is not None else process_pool()  # (the latter raises: not started)
+    async with pool.acquire() as connection:
         token = current_tenant.set(ctx)
         try:
             yield connection

@@ -33,11 +33,11 @@ from typing import Any
 import asyncpg
 import msgspec
 import structlog
-from rapport_tenants.context import TenantContext, process_engine, tenant_transaction
+from rapport_tenants.context import TenantContext, process_pool, tenant_transaction
 
 from rapport.crm import custom_fields
 from rapport.crm.import_fields import RowChecker, import_fields
-from rapport.crm.imports import MAX_REPORTED, MAX_ROWS, read_rows
+from rapport.crm.imports import MAX_REPORTED, MAX_ROWS, read_rows, run_lock
 from rapport.crm.objects import COMPANY, LINKABLE, LISTS
 from rapport.events.outbox import NewEvent, emit
 from rapport.identity.access import Access, load_access
@@ -216,7 +216,7 @@ class _Run:
             "rate": int(done / elapsed),
         } | extra
         sets = ", ".join(f"{name} = ${position}" for position, name in enumerate(values, start=2))
-        async with _pool().acquire() as side:
+        async with process_pool().acquire() as side:
             cancel = await side.fetchval(
                 f'UPDATE "{self.tenant.schema_name}".imports SET {sets} WHERE id = $1 RETURNING '
                 "cancel_requested",
@@ -230,17 +230,9 @@ class _Run:
         self.phase_started = time.monotonic()
 
 
-def _pool() -> asyncpg.Pool:
-    """The engine's pool, for the progress connection beside the import's transaction."""
-    pool = process_engine().pool
-    if pool is None:
-        raise RuntimeError("the database pool is not started")
-    return pool
-
-
 async def _side_update(tenant: TenantContext, import_id: int, **values: Any) -> None:
     sets = ", ".join(f"{name} = ${position}" for position, name in enumerate(values, start=2))
-    async with _pool().acquire() as side:
+    async with process_pool().acquire() as side:
         await side.execute(
             f'UPDATE "{tenant.schema_name}".imports SET {sets} WHERE id = $1', import_id, *values.values()
         )
@@ -266,13 +258,6 @@ async def _claim(tenant: TenantContext, import_id: int) -> tuple[dict[str, Any],
             import_id,
         )
     return dict(row), role
-
-
-def run_lock_key(schema: str, import_id: int) -> str:
-    """The advisory lock a running import's transaction holds (``hashtextextended`` of this text): while it
-    is held the run is alive; once a reader can take it, the run's transaction is gone (see
-    ``imports.settle_stopped``)."""
-    return f"{schema}:import:{import_id}"
 
 
 async def execute_import(tenant: TenantContext, import_id: int) -> None:
@@ -307,8 +292,7 @@ async def _execute(tenant: TenantContext, import_id: int, row: dict[str, Any], r
         async with tenant_transaction(tenant) as transaction:
             connection = transaction.connection
             await connection.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                run_lock_key(tenant.schema_name, import_id),
+                f"SELECT pg_advisory_xact_lock({run_lock('$1', '$2::bigint')})", tenant.schema_name, import_id
             )
             if await connection.fetchval("SELECT status FROM imports WHERE id = $1", import_id) != "running":
                 return  # settled as stopped between the claim and the lock (a reader held the lock)

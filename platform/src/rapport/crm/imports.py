@@ -50,6 +50,7 @@ __all__ = [
     "list_imports",
     "read_rows",
     "retry_import",
+    "run_lock",
     "settle_stopped",
     "start_import",
     "upload_import",
@@ -300,12 +301,19 @@ async def _mine(principal: Principal, import_id: int, *, lock: bool = False) -> 
     return dict(row)
 
 
+def run_lock(schema: str, import_id: str) -> str:
+    """SQL for the advisory lock key a running import's transaction holds, from two SQL expressions (the
+    schema name as text, the import id). While it is held the run is alive; once a reader can take it, the
+    run's transaction is gone (:func:`settle_stopped`; ``import_run`` takes it)."""
+    return f"hashtextextended({schema} || ':import:' || {import_id}::text, 0)"
+
+
 STOPPED = "The import stopped before it finished (its worker ended), so nothing was written. Start it again."
 _SETTLE_STOPPED = f"""
 UPDATE imports SET status = 'failed', phase = '', finished_at = now(), error = '{STOPPED}'
 WHERE user_id = $1 AND ($2::bigint IS NULL OR id = $2) AND status = 'running'
   AND (phase <> '' OR started_at < now() - interval '1 hour')
-  AND pg_try_advisory_xact_lock(hashtextextended($3 || ':import:' || id::text, 0))
+  AND pg_try_advisory_xact_lock({run_lock("$3", "id")})
 RETURNING id, file_key
 """
 
@@ -313,7 +321,7 @@ RETURNING id, file_key
 async def settle_stopped(tenant: TenantContext, principal: Principal, import_id: int | None = None) -> None:
     """Mark as failed the caller's running imports whose run is gone (a worker killed or restarted).
 
-    A run holds an advisory lock for as long as its transaction lives (``import_run.run_lock_key``), so a
+    A run holds an advisory lock for as long as its transaction lives (``run_lock``), so a
     lock this transaction can take means nothing is running it any more, and its transaction rolled back.
     (A run takes its lock just after its claim; the hour covers a worker that died in between.)
     """

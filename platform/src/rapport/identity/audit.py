@@ -46,6 +46,12 @@ SYSTEM = Actor(None, "system", "system")
 """Changes made by the platform itself (seeding, jobs)."""
 
 
+_INSERT = (
+    "INSERT INTO audit_events (occurred_at, action, actor_user_id, actor, via, ip, object_type, object_id, "
+    "changes, request_id)"
+)
+
+
 def insert_statement(
     actor: Actor,
     action: str,
@@ -60,8 +66,7 @@ def insert_statement(
     pairs = {field: [before, after] for field, (before, after) in (changes or {}).items()}
     n = [f"${first + i}" for i in range(9)]
     sql = (
-        "INSERT INTO audit_events (occurred_at, action, actor_user_id, actor, via, ip, object_type, "
-        f"object_id, changes, request_id) VALUES (now(), {n[0]}, {n[1]}::uuid, {n[2]}, {n[3]}, {n[4]}, "
+        f"{_INSERT} VALUES (now(), {n[0]}, {n[1]}::uuid, {n[2]}, {n[3]}, {n[4]}, "
         f"{n[5]}, {n[6]}, {n[7]}::jsonb, {n[8]})"
     )
     values = [
@@ -92,8 +97,7 @@ async def record_many(
         return
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     await transaction_connection().execute(
-        "INSERT INTO audit_events (occurred_at, action, actor_user_id, actor, via, ip, object_type, "
-        "object_id, changes, request_id) SELECT now(), $1, $2, $3, $4, $5, $6, object_id, changes::jsonb, $7 "
+        f"{_INSERT} SELECT now(), $1, $2, $3, $4, $5, $6, object_id, changes::jsonb, $7 "
         "FROM unnest($8::text[], $9::text[]) AS entry(object_id, changes)",
         action, actor.user_id, actor.label[:320], actor.via, actor.ip, object_type, request_id,
         [str(object_id) for object_id, _ in entries],

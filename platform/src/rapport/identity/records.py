@@ -218,7 +218,6 @@ def _default_of(column: Any, json_column: bool) -> Callable[[], Any]:
     default = getattr(column, "default", ...)
     if default is ...:
         return lambda: None
-    default = default.value if isinstance(default, Enum) else default
     if isinstance(default, Default):
         return lambda: _sql_value(default.python(), json_column)
     if callable(default):

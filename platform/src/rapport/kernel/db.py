@@ -110,20 +110,11 @@ def transaction_connection() -> asyncpg.Connection:
 
 
 async def fetch_one(query: str, *args: Any) -> dict[str, Any] | None:
-    """The first row of a raw statement (``$n`` placeholders), on the open transaction's connection or a
-    pooled one: for statements on every request, where building a Piccolo query cost more than running it."""
-    from piccolo.engine import engine_finder
+    """The first row of a raw statement (``$n`` placeholders) on a pooled connection, outside any
+    transaction: for statements on every request, where building a Piccolo query cost more than running it."""
+    from rapport_tenants.context import process_pool
 
-    engine = engine_finder()
-    if not isinstance(engine, PostgresEngine):
-        raise DatabaseUnreachable("no PostgreSQL engine is installed")
-    transaction = engine.current_transaction.get()
-    if transaction is not None:
-        row = await transaction.connection.fetchrow(query, *args)
-    elif engine.pool is not None:
-        row = await engine.pool.fetchrow(query, *args)
-    else:
-        raise DatabaseUnreachable("the connection pool is not started")
+    row = await process_pool().fetchrow(query, *args)
     return dict(row) if row is not None else None
 
 

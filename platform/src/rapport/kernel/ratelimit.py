@@ -36,14 +36,6 @@ MAX_LEASED_KEYS = 10_000
 """Leases one process keeps; past this, ended ones are dropped (then all: a lost lease only costs slots)."""
 
 
-# One round trip: count, start the window on the first hit, report what is left of it.
-_HIT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return {count, redis.call('TTL', KEYS[1])}
-"""
-
-
 # One round trip: take ARGV[2] numbered slots, start the window if it has none, say how long it lasts (ms).
 _LEASE = """
 local total = redis.call('INCRBY', KEYS[1], ARGV[2])
@@ -66,8 +58,8 @@ async def hit(redis: Redis, key: str, window_seconds: int) -> tuple[int, int]:
 
     The window starts at the key's first hit (the expiry is set only then), so it has no wall-clock edge.
     """
-    count, ttl = await redis.eval(_HIT, 1, key, window_seconds)
-    return int(count), max(1, int(ttl))
+    count, left_ms = await redis.eval(_LEASE, 1, key, window_seconds, 1)
+    return int(count), max(1, math.ceil(int(left_ms) / 1000))
 
 
 async def enforce_rate_limit(redis: Redis, key: str, limit: int, window_seconds: int) -> None:
