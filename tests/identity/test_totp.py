@@ -103,10 +103,12 @@ async def test_turning_totp_off_needs_a_code(
     tenant, headers = member
     _, recovery = await enrol(app_client, headers)
     assert (await app_client.post("/api/v1/me/totp", headers=headers)).status_code == 409
+    assert (await app_client.get("/api/v1/me", headers=headers)).json()["totp_enabled"] is True
     refused = await app_client.post("/api/v1/me/totp/disable", json={"code": "999999"}, headers=headers)
     assert refused.status_code == 422
     off = await app_client.post("/api/v1/me/totp/disable", json={"code": recovery[3]}, headers=headers)
     assert off.status_code == 204
+    assert (await app_client.get("/api/v1/me", headers=headers)).json()["totp_enabled"] is False
     app_client.cookies.clear()
     assert (await password_step(app_client, tenant)).json()["status"] == "signed_in"
     events = await app_client.get(
