@@ -6,12 +6,22 @@ Its own module: the test kills this module's worker.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
+import asyncpg
+import pytest
+from dramatiq import Message
+from dramatiq.brokers.redis import RedisBroker
 from litestar.testing import AsyncTestClient
+from rapport.kernel.files import file_store
+from rapport.kernel.jobs import NAMESPACE
+from rapport.kernel.settings import Settings
 
-from tests.crm.test_imports import _contacts, running_big_import
+from tests.crm.test_imports import _contacts, _csv, _upload, running_big_import
 from tests.events.conftest import Processes
+from tests.factories import sign_up
+from tests.probe.fixtures import sign_in
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
@@ -45,3 +55,49 @@ async def test_an_import_whose_worker_died_is_settled_as_failed(
     assert [(item["id"], item["status"]) for item in listed] == [(uploaded["id"], "failed")]
     again = await app_client.post(f"/api/v1/imports/{uploaded['id']}/cancel", headers=admin)
     assert again.status_code == 409
+
+
+async def test_a_stopped_import_nobody_reads_is_settled_by_the_sweep(
+    app_client: Client, worker: Processes, settings: Settings
+) -> None:
+    """Reading an import settles it; the ten-minute sweep settles those nobody reads and drops their file.
+    Only the dead run is touched: another workspace's import waiting for its mapping stays as it is."""
+    if "worker" not in worker.running:  # the test above kills it
+        worker.start("worker", "worker")
+    other = await sign_up(app_client)
+    other_admin = await sign_in(app_client, other.slug, f"admin@{other.slug}.example")
+    waiting = await _upload(app_client, other_admin, _csv([["Email"], ["x@example.com"]]))
+    admin, seen = await running_big_import(app_client)
+    worker.kill("worker")
+    worker.start("worker", "worker")  # to run the sweep
+    broker = RedisBroker(url=str(settings.redis_url), namespace=NAMESPACE)
+    tick = Message(
+        queue_name="system", actor_name="crm.settle_stopped_imports", args=(), kwargs={}, options={}
+    )
+    connection = await asyncpg.connect(settings.dsn)
+    try:
+        schemas = {
+            row["slug"]: row["schema_name"]
+            for row in await connection.fetch("SELECT slug, schema_name FROM control.tenants")
+        }
+        query = 'SELECT status, error, file_key FROM "{}".imports WHERE id = $1'
+        row = await connection.fetchrow(query.format(schemas[admin["x-tenant"]]), seen["id"])
+        deadline = time.monotonic() + 60
+        while row["status"] == "running" and time.monotonic() < deadline:  # SQL: the API would settle it
+            broker.enqueue(tick)
+            await asyncio.sleep(0.5)
+            row = await connection.fetchrow(query.format(schemas[admin["x-tenant"]]), seen["id"])
+        assert row["status"] == "failed", (dict(row), worker.log("worker"))
+        assert "stopped before it finished" in row["error"]
+        untouched = await connection.fetchrow(query.format(schemas[other.slug]), waiting["id"])
+        assert untouched["status"] == "uploaded"
+    finally:
+        await connection.close()
+        broker.close()
+    store = file_store(settings)
+    with pytest.raises(FileNotFoundError):
+        async with store.reading(row["file_key"]):
+            pass
+    async with store.reading(untouched["file_key"]):
+        pass
+    assert await _contacts(app_client, admin) == []

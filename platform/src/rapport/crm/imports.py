@@ -43,6 +43,7 @@ from rapport.kernel.files import file_store
 __all__ = [
     "MAX_BYTES",
     "MAX_ROWS",
+    "STOPPABLE",
     "cancel_import",
     "failures_csv",
     "failures_page",
@@ -309,37 +310,42 @@ def run_lock(schema: str, import_id: str) -> str:
 
 
 STOPPED = "The import stopped before it finished (its worker ended), so nothing was written. Start it again."
+STOPPABLE = "status = 'running' AND (phase <> '' OR started_at < now() - interval '1 hour')"
+"""An import that may have stopped: running, and past its claim (or claimed an hour ago). Whether its
+run is alive is its lock's to say."""
 _SETTLE_STOPPED = f"""
 UPDATE imports SET status = 'failed', phase = '', finished_at = now(), error = '{STOPPED}'
-WHERE user_id = $1 AND ($2::bigint IS NULL OR id = $2) AND status = 'running'
-  AND (phase <> '' OR started_at < now() - interval '1 hour')
+WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::bigint IS NULL OR id = $2) AND {STOPPABLE}
   AND pg_try_advisory_xact_lock({run_lock("$3", "id")})
 RETURNING id, file_key
 """
 
 
-async def settle_stopped(tenant: TenantContext, principal: Principal, import_id: int | None = None) -> None:
-    """Mark as failed the caller's running imports whose run is gone (a worker killed or restarted).
+async def settle_stopped(
+    tenant: TenantContext, user_id: uuid.UUID | None, import_id: int | None = None
+) -> int:
+    """Mark as failed the running imports (of ``user_id``, or everyone's) whose run is gone (a worker
+    killed or restarted), drop their files, and say how many.
 
     A run holds an advisory lock for as long as its transaction lives (``run_lock``), so a
     lock this transaction can take means nothing is running it any more, and its transaction rolled back.
     (A run takes its lock just after its claim; the hour covers a worker that died in between.)
+    Readers settle the asker's imports; the ``crm.settle_stopped_imports`` sweep settles the rest.
     """
-    stopped = await transaction_connection().fetch(
-        _SETTLE_STOPPED, principal.user_id, import_id, tenant.schema_name
-    )
+    stopped = await transaction_connection().fetch(_SETTLE_STOPPED, user_id, import_id, tenant.schema_name)
     for row in stopped:
         log.warning("import_stopped", import_id=row["id"])
         try:
             await file_store().delete(row["file_key"])
         except Exception:  # the file stays until the workspace is purged
             log.warning("import_file_not_deleted", import_id=row["id"], exc_info=True)
+    return len(stopped)
 
 
 async def import_of(tenant: TenantContext, principal: Principal, import_id: int) -> dict[str, Any]:
     """An import's state; one waiting for its mapping also says the suggestion and the fields again."""
     async with tenant_transaction(tenant):
-        await settle_stopped(tenant, principal, import_id)
+        await settle_stopped(tenant, principal.user_id, import_id)
         row = await _mine(principal, import_id)
         found = _out(row)
         if row["status"] == "uploaded":
@@ -353,7 +359,7 @@ async def list_imports(
     tenant: TenantContext, principal: Principal, before: int | None, limit: int
 ) -> dict[str, Any]:
     async with tenant_transaction(tenant):
-        await settle_stopped(tenant, principal)
+        await settle_stopped(tenant, principal.user_id)
         rows = await transaction_connection().fetch(
             "SELECT * FROM imports WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2) "
             "ORDER BY id DESC LIMIT $3",
@@ -440,7 +446,7 @@ async def start_import(
 async def cancel_import(tenant: TenantContext, principal: Principal, import_id: int) -> dict[str, Any]:
     """Ask a queued or running import to stop (it rolls back); an uploaded one is cancelled at once."""
     async with tenant_transaction(tenant):
-        await settle_stopped(tenant, principal, import_id)
+        await settle_stopped(tenant, principal.user_id, import_id)
         row = await _mine(principal, import_id, lock=True)
         if row["status"] in ("done", "failed", "cancelled"):
             raise ConflictError(f"Import {import_id} is {row['status']} already.")

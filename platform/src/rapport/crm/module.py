@@ -69,6 +69,7 @@ module = Module(
     schedules=[
         Schedule(actor_name="crm.expire_exports", every_minutes=60),
         Schedule(actor_name="crm.scan_all_duplicates", every_minutes=24 * 60),
+        Schedule(actor_name="crm.settle_stopped_imports", every_minutes=10),
     ],
     demo_seeders=[seed_crm],
     depends_on=("identity", "events", "tenancy"),

@@ -20,21 +20,19 @@ from collections.abc import Sequence
 
 import asyncpg
 from rapport_tenants.context import TenantContext, tenant_transaction
-from rapport_tenants.names import check_schema_name
+from rapport_tenants.probe import schemas_where
 
 from rapport.events.outbox import NewEvent, emit_many
 from rapport.kernel.db import transaction_connection
 
 __all__ = [
-    "BATCH", "CATCH_UP_MINUTES", "LOOKBACK", "PROBE_CHUNK", "RECENT", "send_due_reminders",
+    "BATCH", "CATCH_UP_MINUTES", "LOOKBACK", "RECENT", "send_due_reminders",
     "tenants_with_due",
 ]  # fmt: skip
 
 LOOKBACK = dt.timedelta(days=1)
 BATCH = 1000
 """Reminders written per statement; a full batch makes the job run again."""
-PROBE_CHUNK = 200
-"""Tenant schemas probed per query."""
 RECENT = dt.timedelta(minutes=10)
 CATCH_UP_MINUTES = 15
 ACTOR = "system"
@@ -83,25 +81,16 @@ async def send_due_reminders(tenant: TenantContext, now: dt.datetime | None = No
     return len(rows)
 
 
-_HAS_TABLE = """
-SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relname = 'notifications' AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1::text[])
-"""
-
-
 def _probe(schema: str, recent: bool) -> str:
-    """One schema's part of the probe: its name when it has a reminder to send.
+    """One schema's condition in the probe: it has a reminder to send.
 
     ``recent``: only reminders that came due, or activities written, since ``$3`` (each an index range);
     otherwise every unsent reminder of the lookback day.
     """
     due = _DUE.format(activities=f'"{schema}".activities', notifications=f'"{schema}".notifications')
     if not recent:
-        return f"SELECT '{schema}' AS s WHERE EXISTS (SELECT 1 {due})"
-    return (
-        f"SELECT '{schema}' AS s WHERE EXISTS (SELECT 1 {due} AND a.reminder_at > $3) "
-        f"OR EXISTS (SELECT 1 {due} AND a.updated_at > $3)"
-    )
+        return f"EXISTS (SELECT 1 {due})"
+    return f"EXISTS (SELECT 1 {due} AND a.reminder_at > $3) OR EXISTS (SELECT 1 {due} AND a.updated_at > $3)"
 
 
 async def tenants_with_due(
@@ -118,12 +107,7 @@ async def tenants_with_due(
     provisioned or migrated) are left out.
     """
     moment = now or dt.datetime.now(dt.UTC)
-    ready = {row["nspname"] for row in await connection.fetch(_HAS_TABLE, list(schemas))}
-    candidates = [check_schema_name(schema) for schema in schemas if schema in ready]
     args = [moment, moment - LOOKBACK, *([since] if since else [])]
-    due: set[str] = set()
-    for start in range(0, len(candidates), PROBE_CHUNK):
-        chunk = candidates[start : start + PROBE_CHUNK]
-        probe = " UNION ALL ".join(_probe(schema, since is not None) for schema in chunk)
-        due |= {row["s"] for row in await connection.fetch(probe, *args)}
-    return due
+    return await schemas_where(
+        connection, schemas, "notifications", lambda schema: _probe(schema, since is not None), *args
+    )
