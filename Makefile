@@ -12,6 +12,9 @@ STAMP := $(VENV)/.installed
 MEMBERS := platform tenants plugins/sdk
 MEMBER_PYPROJECTS := $(addsuffix /pyproject.toml,$(MEMBERS))
 PY_PACKAGES := platform/src tenants/src plugins/sdk/src tests
+# Test files run in this many processes (pytest-xdist, a file's tests together), each with its own
+# PostgreSQL, Redis and mail/S3/DNS servers: most tests wait on other processes, so two fit two cores.
+TEST_WORKERS ?= 2
 WEB := frontend
 WEB_INSTALLED := $(WEB)/node_modules/.installed
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
@@ -60,8 +63,8 @@ browser: ## Install the distribution's Chromium for the browser tests (when miss
 	@infra/dev/system-packages.sh --browser
 
 .PHONY: test
-test: install frontend browser ## Run the whole test suite on throwaway PostgreSQL and Redis
-	$(BIN)/pytest
+test: install frontend browser ## Run the whole test suite on throwaway PostgreSQL and Redis (TEST_WORKERS at once)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: lint
 lint: install ## ruff lint and format check
