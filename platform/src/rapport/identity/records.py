@@ -171,8 +171,8 @@ async def apply_create(
     access.check_fields(kind, [name for name in values if name != kind.owner_field], writing=True)
     values = {kind.owner_field: access.user_id, **values}
     _check_owner(access, kind, values[kind.owner_field])
-    statement, columns = _insert_statement(kind.table, tuple(access.visible_columns(kind)))
-    unknown = values.keys() - {column.name for column in columns}
+    statement, columns, known = _insert_statement(kind.table, tuple(access.visible_columns(kind)))
+    unknown = values.keys() - known
     if unknown:
         raise ValueError(f"Unrecognized columns - {sorted(unknown)}")
     inserted = await transaction_connection().fetchrow(
@@ -195,8 +195,10 @@ class _InsertColumn:
 
 
 @functools.lru_cache(maxsize=512)
-def _insert_statement(table: Any, returning: tuple[Any, ...]) -> tuple[str, tuple[_InsertColumn, ...]]:
-    """An INSERT of every column but the key, returning ``returning``; how to fill each column.
+def _insert_statement(
+    table: Any, returning: tuple[Any, ...]
+) -> tuple[str, tuple[_InsertColumn, ...], frozenset[str]]:
+    """An INSERT of every column but the key, returning ``returning``; how to fill each column; their names.
 
     Raw SQL built once per table and visible columns: a create is the hot write, and building a Piccolo
     insert (a ``Table`` instance, its foreign-key proxies, a query string) cost more than the statement.
@@ -211,7 +213,8 @@ def _insert_statement(table: Any, returning: tuple[Any, ...]) -> tuple[str, tupl
     places = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
     back = ", ".join(f'"{column._meta.db_column_name}" AS "{column._meta.name}"' for column in returning)
     into = table._meta.get_formatted_tablename()
-    return f"INSERT INTO {into} ({names}) VALUES ({places}) RETURNING {back}", columns
+    statement = f"INSERT INTO {into} ({names}) VALUES ({places}) RETURNING {back}"
+    return statement, columns, frozenset(column.name for column in columns)
 
 
 def _default_of(column: Any, json_column: bool) -> Callable[[], Any]:
