@@ -4,6 +4,7 @@ The tick (``notifications.remind``, every minute) probes tenant schemas a chunk 
 unsent reminder, so a minute costs a few queries and no message for the many workspaces with nothing due;
 it looks back ``RECENT``, and over the whole day every ``CATCH_UP_MINUTES``.
 ``notifications.send_reminders`` writes one tenant's batch and sends itself again while batches are full.
+The daily ``notifications.prune`` does the same for read notifications past their keeping (``retention``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from rapport.notifications.reminders import (
     send_due_reminders,
     tenants_with_due,
 )
+from rapport.notifications.retention import BATCH as PRUNE_BATCH
+from rapport.notifications.retention import prune_read, tenants_to_prune
 
-__all__ = ["remind", "send_reminders"]
+__all__ = ["prune", "prune_tenant", "remind", "send_reminders"]
 
 
 @dramatiq.actor(actor_name="notifications.remind", queue_name="system", max_retries=0)
@@ -49,3 +52,25 @@ async def remind() -> None:
 async def send_reminders(tenant: TenantContext) -> None:
     if await send_due_reminders(tenant) == BATCH:
         send_for_tenant(tenant, send_reminders)
+
+
+@dramatiq.actor(actor_name="notifications.prune", queue_name="system", max_retries=0)
+async def prune() -> None:
+    """Daily: a pruning job for each workspace holding notifications read more than 90 days ago."""
+    await ensure_worker_engine()
+    live = [TenantStatus.ACTIVE.value, TenantStatus.SUSPENDED.value]
+    rows = await Tenant.select(Tenant.id, Tenant.slug, Tenant.schema_name, Tenant.status).where(
+        Tenant.status.is_in(live)
+    )
+    tenants = {row["schema_name"]: row for row in rows}
+    async with process_engine().transaction():
+        due = await tenants_to_prune(transaction_connection(), sorted(tenants))
+    for schema in sorted(due):
+        row = tenants[schema]
+        send_for_tenant(TenantContext(row["id"], row["slug"], schema, row["status"]), prune_tenant)
+
+
+@tenant_actor(actor_name="notifications.prune_tenant", max_retries=5)
+async def prune_tenant(tenant: TenantContext) -> None:
+    if await prune_read(tenant) == PRUNE_BATCH:
+        send_for_tenant(tenant, prune_tenant)

@@ -10,6 +10,9 @@ module = Module(
     route_handlers=[NotificationController],
     tenant_piccolo_apps=["rapport.notifications.piccolo_app"],
     actor_modules=["rapport.notifications.jobs"],
-    schedules=[Schedule(actor_name="notifications.remind", every_minutes=1)],
+    schedules=[
+        Schedule(actor_name="notifications.remind", every_minutes=1),
+        Schedule(actor_name="notifications.prune", every_minutes=24 * 60),
+    ],
     depends_on=("identity", "events", "crm"),
 )
