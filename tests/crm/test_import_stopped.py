@@ -6,6 +6,7 @@ Its own module: the test kills this module's worker.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from typing import Any
 
@@ -101,3 +102,31 @@ async def test_a_stopped_import_nobody_reads_is_settled_by_the_sweep(
     async with store.reading(untouched["file_key"]):
         pass
     assert await _contacts(app_client, admin) == []
+
+
+async def test_a_claimed_import_that_never_took_its_lock_is_settled_after_an_hour(
+    app_client: Client, settings: Settings
+) -> None:
+    """A worker that died between claiming an import and taking its run's lock leaves it ``running`` with
+    no phase; such an import is left alone for an hour (its run may still be starting), then settled."""
+    tenant = await sign_up(app_client)
+    admin = await sign_in(app_client, tenant.slug, f"admin@{tenant.slug}.example")
+    recent, old = [
+        (await _upload(app_client, admin, _csv([["Email"], [f"{n}@example.com"]])))["id"] for n in (1, 2)
+    ]
+    connection = await asyncpg.connect(settings.dsn)
+    try:
+        schema = await connection.fetchval("SELECT schema_name FROM control.tenants WHERE id = $1", tenant.id)
+        claim = (
+            f"UPDATE \"{schema}\".imports SET status = 'running', phase = '', "
+            "started_at = now() - $2::interval WHERE id = $1"
+        )
+        await connection.execute(claim, recent, dt.timedelta(minutes=50))
+        await connection.execute(claim, old, dt.timedelta(minutes=61))
+    finally:
+        await connection.close()
+    assert (await _state(app_client, admin, recent))["status"] == "running"
+    settled = await _state(app_client, admin, old)
+    assert settled["status"] == "failed"
+    assert "stopped before it finished" in settled["error"]
+    assert (await _state(app_client, admin, recent))["status"] == "running"
