@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import time
 from typing import Any
 
@@ -15,9 +16,13 @@ import pytest
 from dramatiq import Message
 from dramatiq.brokers.redis import RedisBroker
 from litestar.testing import AsyncTestClient
+from rapport.crm.import_run import execute_import
+from rapport.crm.imports import run_lock
+from rapport.kernel.db import create_engine, install_engine
 from rapport.kernel.files import file_store
 from rapport.kernel.jobs import NAMESPACE
 from rapport.kernel.settings import Settings
+from rapport_tenants.context import TenantContext
 
 from tests.crm.test_imports import _contacts, _csv, _upload, running_big_import
 from tests.events.conftest import Processes
@@ -130,3 +135,60 @@ async def test_a_claimed_import_that_never_took_its_lock_is_settled_after_an_hou
     assert settled["status"] == "failed"
     assert "stopped before it finished" in settled["error"]
     assert (await _state(app_client, admin, recent))["status"] == "running"
+
+
+async def test_a_run_waiting_for_its_lock_while_a_reader_settles_it_writes_nothing(
+    app_client: Client, settings: Settings
+) -> None:
+    """The run takes its lock after its claim. If a reader holds that lock and settles the import meanwhile,
+    the run finds it no longer running once it gets the lock, and leaves it as the reader did."""
+    tenant = await sign_up(app_client)
+    admin = await sign_in(app_client, tenant.slug, f"admin@{tenant.slug}.example")
+    uploaded = await _upload(app_client, admin, _csv([["Email"], ["waiting@example.com"]]))
+    reader = await asyncpg.connect(settings.dsn)
+    watcher = await asyncpg.connect(settings.dsn)
+    engine = create_engine(settings.dsn)  # the run in this process, as a worker runs it
+    install_engine(engine)
+    await engine.start_connection_pool(min_size=1, max_size=4)
+    try:
+        row = await reader.fetchrow(
+            "SELECT id, slug, schema_name, status FROM control.tenants WHERE id = $1", tenant.id
+        )
+        context = TenantContext(row["id"], row["slug"], row["schema_name"], row["status"])
+        imports = f'"{context.schema_name}".imports'
+        state = f"SELECT status, phase, error FROM {imports} WHERE id = $1"
+        await reader.execute(
+            f"UPDATE {imports} SET status = 'queued', mapping = $2::jsonb WHERE id = $1",
+            uploaded["id"], json.dumps({"Email": "email"}),
+        )  # fmt: skip
+        settle = reader.transaction()
+        await settle.start()
+        await reader.execute(f"SELECT pg_advisory_xact_lock({run_lock('$1', '$2::bigint')})",
+                             context.schema_name, uploaded["id"])  # fmt: skip
+        run = asyncio.create_task(execute_import(context, uploaded["id"]))
+
+        async def waiting_for_the_lock() -> bool:
+            return bool(await watcher.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)"
+            ))  # fmt: skip
+
+        for _ in range(200):
+            if await waiting_for_the_lock():
+                break
+            await asyncio.sleep(0.05)
+        assert await waiting_for_the_lock()
+        assert (await watcher.fetchrow(state, uploaded["id"]))["status"] == "running"  # claimed
+        await reader.execute(
+            f"UPDATE {imports} SET status = 'failed', error = 'settled by the reader' WHERE id = $1",
+            uploaded["id"],
+        )
+        await settle.commit()
+        await asyncio.wait_for(run, timeout=30)
+        final = await watcher.fetchrow(state, uploaded["id"])
+        assert dict(final) == {"status": "failed", "phase": "", "error": "settled by the reader"}
+        contacts = f'SELECT count(*) FROM "{context.schema_name}".contacts'
+        assert await watcher.fetchval(contacts) == 0
+    finally:
+        await engine.close_connection_pool()
+        await reader.close()
+        await watcher.close()
