@@ -7,10 +7,14 @@ import asyncio
 import time
 from typing import Any
 
+from dramatiq import Message
+from dramatiq.brokers.redis import RedisBroker
 from litestar.testing import AsyncTestClient
+from rapport.kernel.jobs import NAMESPACE
+from rapport.kernel.settings import Settings
 
 from tests.conftest import MailSink
-from tests.events.conftest import Processes
+from tests.events.conftest import Processes, wait_until
 from tests.factories import invite_member, sign_up
 from tests.probe.fixtures import sign_in
 
@@ -120,3 +124,36 @@ async def test_the_queue_finds_pairs_best_first_and_forgets_dismissed_and_merged
     assert _pairs(after) == [("name", "Jonathan Smith", "Jonathon Smith")]
     assert after["items"][0]["records"][0]["id"] == jon["id"]
     assert (await app_client.get("/api/v1/duplicate-pairs/deal", headers=admin)).status_code == 404
+
+
+async def test_the_daily_tick_scans_every_active_workspace(
+    app_client: Client, worker: Processes, settings: Settings
+) -> None:
+    """``crm.scan_all_duplicates`` (daily, from the scheduler) sends a scan to each active workspace."""
+    workspaces = []
+    for _ in range(2):
+        tenant = await sign_up(app_client)
+        admin = await sign_in(app_client, tenant.slug, f"admin@{tenant.slug}.example")
+        for first in ("Ann", "Anne"):
+            created = await app_client.post(
+                "/api/v1/contacts",
+                json={"first_name": first, "last_name": "Lee", "emails": ["ann.lee@example.com"]},
+                headers=admin,
+            )
+            assert created.status_code == 201, created.text
+        workspaces.append(admin)
+    broker = RedisBroker(url=str(settings.redis_url), namespace=NAMESPACE)
+    try:
+        broker.enqueue(
+            Message(queue_name="system", actor_name="crm.scan_all_duplicates", args=(), kwargs={}, options={})
+        )
+    finally:
+        broker.close()
+
+    async def scanned() -> bool:
+        pages = [
+            (await app_client.get("/api/v1/duplicate-pairs/contact", headers=h)).json() for h in workspaces
+        ]
+        return all(page["last_scan_at"] is not None and page["items"] for page in pages)
+
+    await wait_until(scanned, "both workspaces' contacts to be scanned", worker, within=60)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dramatiq
 from rapport_tenants.context import TenantContext
-from rapport_tenants.tables import Tenant, TenantStatus
+from rapport_tenants.tables import TenantStatus
 
 from rapport.crm.duplicate_queue import QUEUED, scan_workspace
-from rapport.kernel.jobs import ensure_worker_engine, send_for_tenant, tenant_actor
+from rapport.kernel.jobs import live_tenants, send_for_tenant, tenant_actor
 
 __all__ = ["scan_all_duplicates", "scan_duplicates"]
 
@@ -21,11 +21,5 @@ async def scan_duplicates(tenant: TenantContext, object_type: str | None = None)
 @dramatiq.actor(actor_name="crm.scan_all_duplicates", queue_name="system", max_retries=0)
 async def scan_all_duplicates() -> None:
     """Daily: one scan per active workspace."""
-    await ensure_worker_engine()
-    rows = await Tenant.select(Tenant.id, Tenant.slug, Tenant.schema_name, Tenant.status).where(
-        Tenant.status == TenantStatus.ACTIVE.value
-    )
-    for row in rows:
-        send_for_tenant(
-            TenantContext(row["id"], row["slug"], row["schema_name"], row["status"]), scan_duplicates
-        )
+    for tenant in (await live_tenants((TenantStatus.ACTIVE,))).values():
+        send_for_tenant(tenant, scan_duplicates)

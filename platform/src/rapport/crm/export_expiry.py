@@ -13,11 +13,10 @@ import datetime as dt
 import dramatiq
 import structlog
 from rapport_tenants.context import TenantContext, tenant_transaction
-from rapport_tenants.tables import Tenant, TenantStatus
 
 from rapport.crm.tables import Export
 from rapport.kernel.files import FileStore, file_store
-from rapport.kernel.jobs import ensure_worker_engine, send_for_tenant, tenant_actor
+from rapport.kernel.jobs import live_tenants, send_for_tenant, tenant_actor
 
 __all__ = ["EXPORT_LIFETIME", "expire_exports", "expire_old_exports", "expire_tenant_exports"]
 
@@ -52,13 +51,7 @@ async def expire_old_exports(tenant: TenantContext, store: FileStore, now: dt.da
 @dramatiq.actor(actor_name="crm.expire_exports", queue_name="system", max_retries=0)
 async def expire_exports() -> None:
     """Hourly: one expiry job per workspace that can hold exports (not those being provisioned or purged)."""
-    await ensure_worker_engine()
-    live = [TenantStatus.ACTIVE.value, TenantStatus.SUSPENDED.value]
-    rows = await Tenant.select(Tenant.id, Tenant.slug, Tenant.schema_name, Tenant.status).where(
-        Tenant.status.is_in(live)
-    )
-    for row in rows:
-        tenant = TenantContext(row["id"], row["slug"], row["schema_name"], row["status"])
+    for tenant in (await live_tenants()).values():
         send_for_tenant(tenant, expire_tenant_exports)
 
 

@@ -7,10 +7,9 @@ from typing import Any
 import dramatiq
 from rapport_tenants.context import TenantContext, process_pool, tenant_transaction
 from rapport_tenants.probe import schemas_where
-from rapport_tenants.tables import Tenant, TenantStatus
 
 from rapport.crm.imports import STOPPABLE, settle_stopped
-from rapport.kernel.jobs import TENANT_OPTION, ensure_worker_engine, send_for_tenant, tenant_actor
+from rapport.kernel.jobs import TENANT_OPTION, live_tenants, send_for_tenant, tenant_actor
 
 __all__ = ["queue_import", "run_import", "settle_stopped_imports", "settle_tenant_imports"]
 
@@ -36,16 +35,9 @@ async def settle_stopped_imports() -> None:
     """Every ten minutes (``crm.module``): settle the imports whose worker died and that nobody has
     looked at since (reading them settles them too), so none stays ``running`` and their files go.
     Only workspaces whose probe finds a running import get a job."""
-    await ensure_worker_engine()
-    live = [TenantStatus.ACTIVE.value, TenantStatus.SUSPENDED.value]
-    rows = await Tenant.select(Tenant.id, Tenant.slug, Tenant.schema_name, Tenant.status).where(
-        Tenant.status.is_in(live)
-    )
-    tenants = {row["schema_name"]: row for row in rows}
-    found = await schemas_where(process_pool(), sorted(tenants), "imports", _has_stoppable)
-    for schema in sorted(found):
-        row = tenants[schema]
-        send_for_tenant(TenantContext(row["id"], row["slug"], schema, row["status"]), settle_tenant_imports)
+    tenants = await live_tenants()
+    for schema in sorted(await schemas_where(process_pool(), sorted(tenants), "imports", _has_stoppable)):
+        send_for_tenant(tenants[schema], settle_tenant_imports)
 
 
 @tenant_actor(actor_name="crm.settle_tenant_imports", max_retries=3)

@@ -21,6 +21,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO, Retries
 from rapport_tenants.context import TenantContext, current_tenant
 from rapport_tenants.names import check_schema_name
+from rapport_tenants.tables import Tenant, TenantStatus
 
 if TYPE_CHECKING:
     from rapport.kernel.modules import LoadedModules
@@ -33,6 +34,7 @@ __all__ = [
     "configure_broker",
     "ensure_worker_engine",
     "import_actor_modules",
+    "live_tenants",
     "send_for_tenant",
     "tenant_actor",
 ]
@@ -113,6 +115,20 @@ def send_for_tenant(
     """Send a tenant actor's message for ``tenant`` from outside that tenant's context."""
     options: dict[str, Any] = {TENANT_OPTION: tenant.as_message()}
     return actor.send_with_options(args=args, kwargs=kwargs, **options)
+
+
+LIVE = (TenantStatus.ACTIVE, TenantStatus.SUSPENDED)
+"""Workspaces that hold data a periodic job looks after (not those being provisioned or purged)."""
+
+
+async def live_tenants(statuses: tuple[TenantStatus, ...] = LIVE) -> dict[str, TenantContext]:
+    """The workspaces in ``statuses``, by schema name: what a periodic job's fan-out goes over."""
+    await ensure_worker_engine()
+    rows = await Tenant.select(Tenant.id, Tenant.slug, Tenant.schema_name, Tenant.status).where(
+        Tenant.status.is_in([status.value for status in statuses])
+    )
+    return {row["schema_name"]: TenantContext(row["id"], row["slug"], row["schema_name"], row["status"])
+            for row in rows}  # fmt: skip
 
 
 def configure_broker(settings: Settings) -> RedisBroker:

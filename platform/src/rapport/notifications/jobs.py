@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 import dramatiq
-from rapport_tenants.context import TenantContext, process_engine
-from rapport_tenants.tables import Tenant, TenantStatus
+from rapport_tenants.context import TenantContext, process_engine, process_pool
+from rapport_tenants.tables import TenantStatus
 
 from rapport.kernel.db import transaction_connection
-from rapport.kernel.jobs import ensure_worker_engine, send_for_tenant, tenant_actor
+from rapport.kernel.jobs import live_tenants, send_for_tenant, tenant_actor
 from rapport.notifications.reminders import (
     BATCH,
     CATCH_UP_MINUTES,
@@ -33,19 +33,14 @@ __all__ = ["prune", "prune_tenant", "remind", "send_reminders"]
 @dramatiq.actor(actor_name="notifications.remind", queue_name="system", max_retries=0)
 async def remind() -> None:
     """Every minute: a reminder job for each active workspace with a reminder due."""
-    await ensure_worker_engine()
-    rows = await Tenant.select(Tenant.id, Tenant.slug, Tenant.schema_name, Tenant.status).where(
-        Tenant.status == TenantStatus.ACTIVE.value
-    )
-    tenants = {row["schema_name"]: row for row in rows}
+    tenants = await live_tenants((TenantStatus.ACTIVE,))
     now = dt.datetime.now(dt.UTC)
     catch_up = int(now.timestamp() // 60) % CATCH_UP_MINUTES == 0
     async with process_engine().transaction():
         connection = transaction_connection()
         due = await tenants_with_due(connection, sorted(tenants), now, None if catch_up else now - RECENT)
     for schema in sorted(due):
-        row = tenants[schema]
-        send_for_tenant(TenantContext(row["id"], row["slug"], schema, row["status"]), send_reminders)
+        send_for_tenant(tenants[schema], send_reminders)
 
 
 @tenant_actor(actor_name="notifications.send_reminders", max_retries=5)
@@ -57,17 +52,10 @@ async def send_reminders(tenant: TenantContext) -> None:
 @dramatiq.actor(actor_name="notifications.prune", queue_name="system", max_retries=0)
 async def prune() -> None:
     """Daily: a pruning job for each workspace holding notifications read more than 90 days ago."""
-    await ensure_worker_engine()
-    live = [TenantStatus.ACTIVE.value, TenantStatus.SUSPENDED.value]
-    rows = await Tenant.select(Tenant.id, Tenant.slug, Tenant.schema_name, Tenant.status).where(
-        Tenant.status.is_in(live)
-    )
-    tenants = {row["schema_name"]: row for row in rows}
-    async with process_engine().transaction():
-        due = await tenants_to_prune(transaction_connection(), sorted(tenants))
+    tenants = await live_tenants()
+    due = await tenants_to_prune(process_pool(), sorted(tenants))
     for schema in sorted(due):
-        row = tenants[schema]
-        send_for_tenant(TenantContext(row["id"], row["slug"], schema, row["status"]), prune_tenant)
+        send_for_tenant(tenants[schema], prune_tenant)
 
 
 @tenant_actor(actor_name="notifications.prune_tenant", max_retries=5)
