@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 
 import dramatiq
 import pytest
 from dramatiq.brokers.redis import RedisBroker
-from rapport.kernel.modules import Schedule
+from rapport.kernel.jobs import configure_broker
+from rapport.kernel.modules import Schedule, load_modules
 from rapport.kernel.scheduler import LEADER_KEY, Scheduler
 from rapport.kernel.settings import Settings
 from redis import Redis
@@ -57,3 +59,28 @@ def test_tick_sends_due_jobs(redis_client: Redis, broker: RedisBroker) -> None:
     assert scheduler.tick(minute=11) == ["test.every_minute"]
     queued = redis_client.llen("rapport-test-scheduler:test-scheduler")
     assert queued == 3
+
+
+def test_each_schedule_names_an_actor_of_its_module_at_the_promised_interval(settings: Settings) -> None:
+    """A typo in a schedule would send messages no worker runs; the housekeeping intervals are promised in
+    the ADRs (stopped imports every 10 minutes, read notifications pruned daily, exports hourly)."""
+    configure_broker(settings)  # the actor modules declare their actors on it, with the tenant middleware
+    every: dict[str, int] = {}
+    for module in load_modules().modules:
+        declared = {
+            value.actor_name
+            for path in module.actor_modules
+            for value in vars(importlib.import_module(path)).values()
+            if isinstance(value, dramatiq.Actor)
+        }
+        for schedule in module.schedules:
+            assert schedule.actor_name in declared, (module.name, schedule.actor_name)
+            every[schedule.actor_name] = schedule.every_minutes
+    promised = {
+        "crm.settle_stopped_imports": 10,
+        "notifications.prune": 24 * 60,
+        "notifications.remind": 1,
+        "crm.expire_exports": 60,
+        "crm.scan_all_duplicates": 24 * 60,
+    }
+    assert {name: every.get(name) for name in promised} == promised

@@ -58,9 +58,9 @@ def process_engine() -> PostgresEngine:
     return engine
 
 
-def process_pool() -> asyncpg.Pool:
-    """The pool of the process's engine (started in the app's lifespan or a command's)."""
-    pool = process_engine().pool
+def process_pool(engine: PostgresEngine | None = None) -> asyncpg.Pool:
+    """The pool of ``engine``, or of the process's engine (started in the app's lifespan or a command's)."""
+    pool = (engine or process_engine()).pool
     if pool is None:
         raise RuntimeError("the connection pool is not started")
     return pool
@@ -134,8 +134,7 @@ async def tenant_reads(
     if engine.current_transaction.get() is not None:
         raise NestedTenantTransaction(f"a transaction is already open; cannot read tenant {ctx.slug}")
     check_schema_name(ctx.schema_name)
-    pool = engine.pool if engine.pool is not None else process_pool()  # (the latter raises: not started)
-    async with pool.acquire() as connection:
+    async with process_pool(engine).acquire() as connection:
         token = current_tenant.set(ctx)
         try:
             yield connection

@@ -7,7 +7,7 @@ from rapport_tenants.context import TenantContext
 from rapport_tenants.tables import TenantStatus
 
 from rapport.crm.duplicate_queue import QUEUED, scan_workspace
-from rapport.kernel.jobs import live_tenants, send_for_tenant, tenant_actor
+from rapport.kernel.jobs import send_to_tenants, tenant_actor
 
 __all__ = ["scan_all_duplicates", "scan_duplicates"]
 
@@ -21,5 +21,4 @@ async def scan_duplicates(tenant: TenantContext, object_type: str | None = None)
 @dramatiq.actor(actor_name="crm.scan_all_duplicates", queue_name="system", max_retries=0)
 async def scan_all_duplicates() -> None:
     """Daily: one scan per active workspace."""
-    for tenant in (await live_tenants((TenantStatus.ACTIVE,))).values():
-        send_for_tenant(tenant, scan_duplicates)
+    await send_to_tenants(scan_duplicates, statuses=(TenantStatus.ACTIVE,))

@@ -16,7 +16,7 @@ from rapport_tenants.context import TenantContext, tenant_transaction
 
 from rapport.crm.tables import Export
 from rapport.kernel.files import FileStore, file_store
-from rapport.kernel.jobs import live_tenants, send_for_tenant, tenant_actor
+from rapport.kernel.jobs import send_for_tenant, send_to_tenants, tenant_actor
 
 __all__ = ["EXPORT_LIFETIME", "expire_exports", "expire_old_exports", "expire_tenant_exports"]
 
@@ -51,8 +51,7 @@ async def expire_old_exports(tenant: TenantContext, store: FileStore, now: dt.da
 @dramatiq.actor(actor_name="crm.expire_exports", queue_name="system", max_retries=0)
 async def expire_exports() -> None:
     """Hourly: one expiry job per workspace that can hold exports (not those being provisioned or purged)."""
-    for tenant in (await live_tenants()).values():
-        send_for_tenant(tenant, expire_tenant_exports)
+    await send_to_tenants(expire_tenant_exports)
 
 
 @tenant_actor(actor_name="crm.expire_tenant_exports", max_retries=5)

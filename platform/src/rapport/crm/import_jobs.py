@@ -9,7 +9,7 @@ from rapport_tenants.context import TenantContext, process_pool, tenant_transact
 from rapport_tenants.probe import schemas_where
 
 from rapport.crm.imports import STOPPABLE, settle_stopped
-from rapport.kernel.jobs import TENANT_OPTION, live_tenants, send_for_tenant, tenant_actor
+from rapport.kernel.jobs import TENANT_OPTION, send_to_tenants, tenant_actor
 
 __all__ = ["queue_import", "run_import", "settle_stopped_imports", "settle_tenant_imports"]
 
@@ -26,8 +26,14 @@ async def run_import(tenant: TenantContext, import_id: int) -> None:
     await execute_import(tenant, import_id)
 
 
-def _has_stoppable(schema: str) -> str:
-    return f'EXISTS (SELECT 1 FROM "{schema}".imports WHERE {STOPPABLE})'
+async def _with_stoppable(schemas: list[str]) -> set[str]:
+    """Which of ``schemas`` have a running import that may have stopped."""
+    return await schemas_where(
+        process_pool(),
+        schemas,
+        "imports",
+        lambda schema: f'EXISTS (SELECT 1 FROM "{schema}".imports WHERE {STOPPABLE})',
+    )
 
 
 @dramatiq.actor(actor_name="crm.settle_stopped_imports", queue_name="system", max_retries=0)
@@ -35,9 +41,7 @@ async def settle_stopped_imports() -> None:
     """Every ten minutes (``crm.module``): settle the imports whose worker died and that nobody has
     looked at since (reading them settles them too), so none stays ``running`` and their files go.
     Only workspaces whose probe finds a running import get a job."""
-    tenants = await live_tenants()
-    for schema in sorted(await schemas_where(process_pool(), sorted(tenants), "imports", _has_stoppable)):
-        send_for_tenant(tenants[schema], settle_tenant_imports)
+    await send_to_tenants(settle_tenant_imports, _with_stoppable)
 
 
 @tenant_actor(actor_name="crm.settle_tenant_imports", max_retries=3)

@@ -323,9 +323,9 @@ RETURNING id, file_key
 
 async def settle_stopped(
     tenant: TenantContext, user_id: uuid.UUID | None, import_id: int | None = None
-) -> int:
+) -> None:
     """Mark as failed the running imports (of ``user_id``, or everyone's) whose run is gone (a worker
-    killed or restarted), drop their files, and say how many.
+    killed or restarted), and drop their files.
 
     A run holds an advisory lock for as long as its transaction lives (``run_lock``), so a
     lock this transaction can take means nothing is running it any more, and its transaction rolled back.
@@ -339,7 +339,6 @@ async def settle_stopped(
             await file_store().delete(row["file_key"])
         except Exception:  # the file stays until the workspace is purged
             log.warning("import_file_not_deleted", import_id=row["id"], exc_info=True)
-    return len(stopped)
 
 
 async def import_of(tenant: TenantContext, principal: Principal, import_id: int) -> dict[str, Any]:

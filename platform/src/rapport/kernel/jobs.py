@@ -34,8 +34,8 @@ __all__ = [
     "configure_broker",
     "ensure_worker_engine",
     "import_actor_modules",
-    "live_tenants",
     "send_for_tenant",
+    "send_to_tenants",
     "tenant_actor",
 ]
 
@@ -119,16 +119,24 @@ def send_for_tenant(
 
 LIVE = (TenantStatus.ACTIVE, TenantStatus.SUSPENDED)
 """Workspaces that hold data a periodic job looks after (not those being provisioned or purged)."""
+Probe = Callable[[list[str]], Awaitable[set[str]]]
+"""Which of these schema names have something to do (``rapport_tenants.probe.schemas_where`` underneath)."""
 
 
-async def live_tenants(statuses: tuple[TenantStatus, ...] = LIVE) -> dict[str, TenantContext]:
-    """The workspaces in ``statuses``, by schema name: what a periodic job's fan-out goes over."""
+async def send_to_tenants(
+    actor: dramatiq.Actor[Any, Any], probe: Probe | None = None, statuses: tuple[TenantStatus, ...] = LIVE
+) -> None:
+    """A periodic job's fan-out: send ``actor`` for each workspace in ``statuses`` (only those ``probe``
+    names, when given: most workspaces have nothing to do, and get no message)."""
     await ensure_worker_engine()
     rows = await Tenant.select(Tenant.id, Tenant.slug, Tenant.schema_name, Tenant.status).where(
         Tenant.status.is_in([status.value for status in statuses])
     )
-    return {row["schema_name"]: TenantContext(row["id"], row["slug"], row["schema_name"], row["status"])
-            for row in rows}  # fmt: skip
+    tenants = {row["schema_name"]: TenantContext(row["id"], row["slug"], row["schema_name"], row["status"])
+               for row in rows}  # fmt: skip
+    chosen = await probe(sorted(tenants)) if probe is not None else set(tenants)
+    for schema in sorted(chosen):
+        send_for_tenant(tenants[schema], actor)
 
 
 def configure_broker(settings: Settings) -> RedisBroker:

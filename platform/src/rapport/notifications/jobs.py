@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 
 import dramatiq
-from rapport_tenants.context import TenantContext, process_engine, process_pool
+from rapport_tenants.context import TenantContext, process_pool
 from rapport_tenants.tables import TenantStatus
 
-from rapport.kernel.db import transaction_connection
-from rapport.kernel.jobs import live_tenants, send_for_tenant, tenant_actor
+from rapport.kernel.jobs import send_for_tenant, send_to_tenants, tenant_actor
 from rapport.notifications.reminders import (
     BATCH,
     CATCH_UP_MINUTES,
@@ -33,14 +32,13 @@ __all__ = ["prune", "prune_tenant", "remind", "send_reminders"]
 @dramatiq.actor(actor_name="notifications.remind", queue_name="system", max_retries=0)
 async def remind() -> None:
     """Every minute: a reminder job for each active workspace with a reminder due."""
-    tenants = await live_tenants((TenantStatus.ACTIVE,))
     now = dt.datetime.now(dt.UTC)
-    catch_up = int(now.timestamp() // 60) % CATCH_UP_MINUTES == 0
-    async with process_engine().transaction():
-        connection = transaction_connection()
-        due = await tenants_with_due(connection, sorted(tenants), now, None if catch_up else now - RECENT)
-    for schema in sorted(due):
-        send_for_tenant(tenants[schema], send_reminders)
+    since = None if int(now.timestamp() // 60) % CATCH_UP_MINUTES == 0 else now - RECENT
+    await send_to_tenants(
+        send_reminders,
+        lambda schemas: tenants_with_due(process_pool(), schemas, now, since),
+        statuses=(TenantStatus.ACTIVE,),
+    )
 
 
 @tenant_actor(actor_name="notifications.send_reminders", max_retries=5)
@@ -52,10 +50,7 @@ async def send_reminders(tenant: TenantContext) -> None:
 @dramatiq.actor(actor_name="notifications.prune", queue_name="system", max_retries=0)
 async def prune() -> None:
     """Daily: a pruning job for each workspace holding notifications read more than 90 days ago."""
-    tenants = await live_tenants()
-    due = await tenants_to_prune(process_pool(), sorted(tenants))
-    for schema in sorted(due):
-        send_for_tenant(tenants[schema], prune_tenant)
+    await send_to_tenants(prune_tenant, lambda schemas: tenants_to_prune(process_pool(), schemas))
 
 
 @tenant_actor(actor_name="notifications.prune_tenant", max_retries=5)
