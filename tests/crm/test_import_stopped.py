@@ -22,12 +22,11 @@ from rapport.kernel.db import create_engine, install_engine
 from rapport.kernel.files import file_store
 from rapport.kernel.jobs import NAMESPACE
 from rapport.kernel.settings import Settings
-from rapport_tenants.context import TenantContext
 
 from tests.crm.test_imports import _contacts, _csv, _upload, running_big_import
 from tests.events.conftest import Processes
 from tests.factories import sign_up
-from tests.probe.fixtures import sign_in
+from tests.probe.fixtures import schema_of, sign_in, tenant_context
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
@@ -121,7 +120,7 @@ async def test_a_claimed_import_that_never_took_its_lock_is_settled_after_an_hou
     ]
     connection = await asyncpg.connect(settings.dsn)
     try:
-        schema = await connection.fetchval("SELECT schema_name FROM control.tenants WHERE id = $1", tenant.id)
+        schema = await schema_of(settings.dsn, tenant)
         claim = (
             f"UPDATE \"{schema}\".imports SET status = 'running', phase = '', "
             "started_at = now() - $2::interval WHERE id = $1"
@@ -151,10 +150,7 @@ async def test_a_run_waiting_for_its_lock_while_a_reader_settles_it_writes_nothi
     install_engine(engine)
     await engine.start_connection_pool(min_size=1, max_size=4)
     try:
-        row = await reader.fetchrow(
-            "SELECT id, slug, schema_name, status FROM control.tenants WHERE id = $1", tenant.id
-        )
-        context = TenantContext(row["id"], row["slug"], row["schema_name"], row["status"])
+        context = await tenant_context(settings.dsn, tenant)
         imports = f'"{context.schema_name}".imports'
         state = f"SELECT status, phase, error FROM {imports} WHERE id = $1"
         await reader.execute(

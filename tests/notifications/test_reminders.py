@@ -17,11 +17,10 @@ from rapport.app import create_app
 from rapport.kernel.db import create_engine, install_engine
 from rapport.kernel.settings import Settings
 from rapport.notifications.reminders import RECENT, send_due_reminders, tenants_with_due
-from rapport_tenants.context import TenantContext
 
 from tests.conftest import MailSink
 from tests.factories import SHARED_EMAIL, SignedUp, invite_member
-from tests.probe.fixtures import sign_in
+from tests.probe.fixtures import sign_in, tenant_context
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
@@ -43,18 +42,6 @@ async def _this_loops_engine(database_url: str) -> AsyncIterator[PostgresEngine]
         yield engine
     finally:
         await engine.close_connection_pool()
-
-
-async def _tenant(database_url: str, signed_up: SignedUp) -> TenantContext:
-    connection = await asyncpg.connect(database_url)
-    try:
-        row = await connection.fetchrow(
-            "SELECT id, slug, schema_name, status FROM control.tenants WHERE id = $1", signed_up.id
-        )
-    finally:
-        await connection.close()
-    assert row is not None
-    return TenantContext(row["id"], row["slug"], row["schema_name"], row["status"])
 
 
 async def _activity(client: Client, headers: dict[str, str], **fields: Any) -> int:
@@ -106,8 +93,8 @@ async def test_a_due_reminder_notifies_the_owner_once_and_nothing_else_does(
     await _activity(app_client, other_owner, subject="Elsewhere", due_at=_at(5), reminder_at=_at(-5))
 
     database_url = migrated.dsn
-    tenant = await _tenant(database_url, first)
-    other = await _tenant(database_url, second)
+    tenant = await tenant_context(database_url, first)
+    other = await tenant_context(database_url, second)
     schemas = [tenant.schema_name, other.schema_name]
     async with _this_loops_engine(database_url) as engine:
         async with engine.transaction() as transaction:
@@ -171,7 +158,7 @@ async def _read_as_members(
 
 async def _remind(migrated: Settings, *signed_up: SignedUp) -> None:
     """Run the reminder job of each tenant once, as the worker would."""
-    tenants = [await _tenant(migrated.dsn, each) for each in signed_up]
+    tenants = [await tenant_context(migrated.dsn, each) for each in signed_up]
     async with _this_loops_engine(migrated.dsn):
         for tenant in tenants:
             await send_due_reminders(tenant)
@@ -243,7 +230,7 @@ async def test_members_list_and_read_only_their_own_notifications(
         anonymous = await client.get("/api/v1/notifications", headers={"x-tenant": first.slug})
         assert anonymous.status_code == 401
 
-    tenant = await _tenant(migrated.dsn, first)
+    tenant = await tenant_context(migrated.dsn, first)
     events = await _events(migrated.dsn, tenant.schema_name)
     reads = [changes for name, changes in events if name == "notification.read"]
     assert [changes["user_id"] for changes in reads] == [[str(rep_id), str(rep_id)]] * 2

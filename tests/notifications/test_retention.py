@@ -17,6 +17,7 @@ from rapport.notifications.retention import tenants_to_prune
 from tests.crm.conftest import worker  # noqa: F401 - a fixture
 from tests.events.conftest import Processes, wait_until
 from tests.factories import SignedUp
+from tests.probe.fixtures import schema_of
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 DAY = dt.timedelta(days=1)
@@ -44,10 +45,7 @@ async def test_read_notifications_are_pruned_after_90_days_in_every_workspace(
     connection = await asyncpg.connect(settings.dsn)
     broker = RedisBroker(url=str(settings.redis_url), namespace=NAMESPACE)
     try:
-        first, second = [
-            await connection.fetchval("SELECT schema_name FROM control.tenants WHERE id = $1", each.id)
-            for each in two_tenants
-        ]
+        first, second = [await schema_of(settings.dsn, each) for each in two_tenants]
         for schema in (first, second):
             await _add(connection, schema, "read long ago", 100 * DAY)
             await _add(connection, schema, "read lately", 10 * DAY)

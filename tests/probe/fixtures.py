@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 from rapport.app import create_app
 from rapport.kernel.modules import load_modules, refresh_entry_points
 from rapport.kernel.settings import Settings
+from rapport_tenants.context import TenantContext
 
 from tests.factories import PASSWORD, SignedUp
 
@@ -41,6 +42,19 @@ async def probe_client(
         monkeypatch.undo()
         refresh_entry_points()
     assert "probe" not in load_modules().names()
+
+
+async def tenant_context(database_url: str, signed_up: SignedUp) -> TenantContext:
+    """The signed-up workspace as jobs and services see it."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        row = await connection.fetchrow(
+            "SELECT id, slug, schema_name, status FROM control.tenants WHERE id = $1", signed_up.id
+        )
+    finally:
+        await connection.close()
+    assert row is not None
+    return TenantContext(row["id"], row["slug"], row["schema_name"], row["status"])
 
 
 async def schema_of(database_url: str, tenant: SignedUp) -> str:
